@@ -1,0 +1,36 @@
+# Thin wrapper over CMake presets (see CMakePresets.json). The two commands of README.md:
+#   make reproduce   install dependencies, build `release`, run `pmlab reproduce` (the main job)
+#   make test        install dependencies, build `debug`, `asan` and `tsan`, run ctest in each
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_PRESETS ?= debug asan tsan
+REPRODUCE_ARGS ?=
+
+.PHONY: all deps reproduce test release debug asan tsan clean format
+all: release
+
+deps:
+	@scripts/install-deps
+
+release debug asan tsan: deps
+	@cmake --preset $@ >build-$@.log 2>&1 || { cat build-$@.log; rm -f build-$@.log; exit 1; }
+	@rm -f build-$@.log
+	cmake --build --preset $@ -j $(JOBS)
+
+test-%: %
+	ctest --preset $* -j $(JOBS)
+
+test: deps $(addprefix test-,$(TEST_PRESETS))
+	@echo "make test: all presets passed ($(TEST_PRESETS))"
+
+reproduce: release
+	@if [ -x build/release/bin/pmlab ]; then \
+	  build/release/bin/pmlab reproduce $(REPRODUCE_ARGS); \
+	else \
+	  echo "make reproduce: the pmlab harness is not built yet (issue 5); the release build of the core library succeeded."; \
+	fi
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
