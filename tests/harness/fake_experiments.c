@@ -1,0 +1,175 @@
+/* TEST-ONLY experiments, backends and key sets, compiled into pmlab-test (never into pmlab). */
+#define _POSIX_C_SOURCE 200809L
+#include "pmlab/experiment.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long long ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* fake-faults: threads == crash_threads -> SIGSEGV, == hang_threads -> sleeps forever,
+ * == exit_threads -> exit(3); otherwise a quick ok row. */
+static int faults_run(const pmlab_config *cfg, pmlab_ctx *ctx)
+{
+    if ((long long)cfg->threads == pmlab_param_int(cfg, "crash_threads")) {
+        signal(SIGSEGV, SIG_DFL); /* also under ASan: die by the signal itself */
+        raise(SIGSEGV);
+    }
+    if ((long long)cfg->threads == pmlab_param_int(cfg, "hang_threads"))
+        for (;;)
+            pause();
+    if ((long long)cfg->threads == pmlab_param_int(cfg, "exit_threads"))
+        exit(3);
+    pmlab_report_ops(ctx, 1000, 0.001);
+    pmlab_hist_record(pmlab_latency(ctx, 0, PMLAB_LAT_OP), 100);
+    return 0;
+}
+
+static const pmlab_param faults_params[] = {
+    {"crash_threads", PMLAB_PARAM_INT, "2", "thread count whose child dies by SIGSEGV"},
+    {"hang_threads", PMLAB_PARAM_INT, "3", "thread count whose child hangs"},
+    {"exit_threads", PMLAB_PARAM_INT, "4", "thread count whose child exits with status 3"},
+    {NULL, 0, NULL, NULL}};
+
+static const pmlab_experiment fake_faults = {
+    .name = "fake-faults",
+    .description = "test: crashes, hangs or exits non-zero on chosen thread counts",
+    .axes = PMLAB_AXIS_THREADS,
+    .defaults = "--duration-ms 10 --warmup-ms 0 --trials 1",
+    .params = faults_params,
+    .run = faults_run,
+};
+
+/* fake-ok: quick ok rows over every axis; sleep_ms slows each child (for interrupt tests). */
+static int ok_run(const pmlab_config *cfg, pmlab_ctx *ctx)
+{
+    long long ms = pmlab_param_int(cfg, "sleep_ms");
+    if (ms > 0)
+        sleep_ms(ms);
+    double base = 1000.0 * cfg->threads + (double)(cfg->seed % 7);
+    pmlab_report_ops(ctx, (uint64_t)base, 0.001);
+    for (unsigned t = 0; t < cfg->threads; t++)
+        pmlab_hist_record(pmlab_latency(ctx, t, PMLAB_LAT_OP), 100 + t);
+    pmlab_set_num(ctx, "answer", 42);
+    pmlab_set_str(ctx, "note", "a,b \"quoted\"");
+    if (pmlab_param_bool(cfg, "violate"))
+        pmlab_invariant_violated(ctx, "pair %d disagrees", 7);
+    return 0;
+}
+
+static const pmlab_param ok_params[] = {
+    {"sleep_ms", PMLAB_PARAM_INT, "0", "sleep before reporting"},
+    {"violate", PMLAB_PARAM_BOOL, "off", "report an invariant violation"},
+    {"label", PMLAB_PARAM_STR, "x", "free text"},
+    {NULL, 0, NULL, NULL}};
+
+static const pmlab_column ok_cols[] = {{"answer", PMLAB_COL_NUM, "always 42"},
+                                       {"note", PMLAB_COL_STR, "a string with CSV specials"},
+                                       {NULL, 0, NULL}};
+
+static const pmlab_experiment fake_ok = {
+    .name = "fake-ok",
+    .description = "test: fast ok rows on every axis",
+    .axes = PMLAB_AXIS_BACKENDS | PMLAB_AXIS_THREADS | PMLAB_AXIS_ALLOCS | PMLAB_AXIS_KEYS |
+            PMLAB_AXIS_SIZE | PMLAB_AXIS_UPDATE,
+    .defaults = "--keys fake-keys --duration-ms 10 --warmup-ms 0 --trials 2 --size 1000",
+    .params = ok_params,
+    .columns = ok_cols,
+    .run = ok_run,
+};
+
+/* fake-metrics: reports whatever metric values it is told to, to provoke each alert. */
+static int metrics_run(const pmlab_config *cfg, pmlab_ctx *ctx)
+{
+    pmlab_report_ops(ctx, 100, 1.0);
+    long long q = pmlab_param_int(cfg, "query_ns");
+    if (q > 0)
+        for (int i = 0; i < 100; i++)
+            pmlab_hist_record(pmlab_latency(ctx, (unsigned)i % cfg->threads, PMLAB_LAT_QUERY),
+                              (uint64_t)q);
+    pmlab_report_metric(ctx, PMLAB_M_QUERY_OPS, 100);
+    pmlab_report_metric(ctx, PMLAB_M_CLONES, pmlab_param_double(cfg, "clones"));
+    long long m = pmlab_param_int(cfg, "merge_ns");
+    if (m > 0)
+        pmlab_hist_record(pmlab_latency(ctx, 0, PMLAB_LAT_MERGE), (uint64_t)m);
+    double share = pmlab_param_double(cfg, "alloc_share");
+    pmlab_report_metric(ctx, PMLAB_M_WRITER_NS, 1e9);
+    pmlab_report_metric(ctx, PMLAB_M_ALLOC_NS, share * 1e9);
+    pmlab_report_metric(ctx, PMLAB_M_PENDING_BYTES_PEAK, pmlab_param_double(cfg, "pending_bytes"));
+    pmlab_report_counters(ctx, 10, 10, (uint64_t)pmlab_param_int(cfg, "pending_nodes"));
+    return 0;
+}
+
+static const pmlab_param metrics_params[] = {
+    {"query_ns", PMLAB_PARAM_INT, "1000", "query latency recorded (ns)"},
+    {"clones", PMLAB_PARAM_DOUBLE, "10", "clones in the 1 s measured"},
+    {"merge_ns", PMLAB_PARAM_INT, "1000", "one merge latency (ns)"},
+    {"alloc_share", PMLAB_PARAM_DOUBLE, "0.01", "share of writer time in allocation calls"},
+    {"pending_bytes", PMLAB_PARAM_DOUBLE, "1000", "peak pending retired bytes"},
+    {"pending_nodes", PMLAB_PARAM_INT, "10", "peak pending retired nodes"},
+    {NULL, 0, NULL, NULL}};
+
+static const pmlab_experiment fake_metrics = {
+    .name = "fake-metrics",
+    .description = "test: reports the metric values it is given (alert tests)",
+    .axes = PMLAB_AXIS_THREADS | PMLAB_AXIS_ALLOCS,
+    .defaults = "--duration-ms 10 --warmup-ms 0 --trials 1",
+    .params = metrics_params,
+    .run = metrics_run,
+};
+
+static int keys_validate(const char *spec, char *err, size_t n)
+{
+    (void)spec;
+    (void)err;
+    (void)n;
+    return 0;
+}
+
+static int broken_validate(const char *spec, char *err, size_t n)
+{
+    (void)spec;
+    strncpy(err, "its source is missing", n - 1);
+    err[n - 1] = 0;
+    return 1;
+}
+
+static const pmlab_suite_run fake_suite_runs[] = {
+    {"fake-ok", "--threads 1,2 --trials 1", PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT},
+    {"fake-metrics", "--threads 1", PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL},
+    {NULL, NULL, 0}};
+
+static void fake_suite_report(const char *dir, const char *const *run_dirs, FILE *md)
+{
+    (void)dir;
+    fprintf(md, "## Claims (fake)\n\nrun 1 folder: %s\n", run_dirs[0] ? run_dirs[0] : "-");
+}
+
+static const pmlab_suite fake_suite = {
+    .name = "fake-suite",
+    .description = "test suite",
+    .runs = fake_suite_runs,
+    .report = fake_suite_report,
+};
+
+void pmlab_register_fakes(pmlab_registry *r);
+void pmlab_register_fakes(pmlab_registry *r)
+{
+    pmlab_register_backend(r, "fake-a", "test backend a");
+    pmlab_register_backend(r, "fake-b", "test backend b");
+    pmlab_register_backend(r, "fake-c", "test backend c");
+    pmlab_register_keyset(r, "fake-keys", "test key set", keys_validate);
+    pmlab_register_keyset(r, "fake-broken", "test key set whose validator fails", broken_validate);
+    pmlab_register_experiment(r, &fake_faults);
+    pmlab_register_experiment(r, &fake_ok);
+    pmlab_register_experiment(r, &fake_metrics);
+    pmlab_register_suite(r, &fake_suite);
+}

@@ -1,0 +1,132 @@
+/* CLI tests: every kind of bad input gets exit 2, one stderr line naming the value, no child
+ * and no results folder. Plus list/help. */
+#include "harness_test_util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+static void expect_bad(const char *const *args, const char *needle)
+{
+    char *out = tu_path("out-bad");
+    int rc = tu_run(args);
+    char *err = tu_slurp(tu_path("stderr.txt"));
+    if (rc != 2 || !err || !strstr(err, needle))
+        fprintf(stderr, "case '%s': rc=%d stderr=%s\n", needle, rc, err ? err : "(none)");
+    assert_int_equal(rc, 2);
+    assert_non_null(err);
+    assert_non_null(strstr(err, needle));
+    int lines = 0; /* exactly one line */
+    for (const char *c = err; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 1);
+    free(err);
+    assert_false(tu_exists(out));
+    assert_false(tu_exists(tu_path("results")));
+}
+
+#define BAD(needle, ...)                                                                           \
+    do {                                                                                           \
+        const char *a_[] = {__VA_ARGS__, NULL};                                                    \
+        expect_bad(a_, needle);                                                                    \
+    } while (0)
+
+#define OUT "--out", tu_path("out-bad")
+
+static void test_bad_inputs(void **state)
+{
+    (void)state;
+    BAD("nosuch", "run", "nosuch", OUT);
+    BAD("nope", "run", "fake-ok", "--backends", "fake-a,nope", OUT);
+    BAD("fake-a,,fake-b", "run", "fake-ok", "--backends", "fake-a,,fake-b", OUT);
+    BAD("hoard", "run", "fake-ok", "--allocs", "glibc,hoard", OUT);
+    BAD("nokeys", "run", "fake-ok", "--keys", "nokeys", OUT);
+    BAD("fake-broken", "run", "fake-ok", "--keys", "fake-broken", OUT);
+    BAD("bogus", "run", "fake-ok", "--param", "bogus=1", OUT);
+    BAD("abc", "run", "fake-ok", "--param", "sleep_ms=abc", OUT);
+    BAD("noequals", "run", "fake-ok", "--param", "noequals", OUT);
+    BAD("1,,2", "run", "fake-ok", "--threads", "1,,2", OUT);
+    BAD("'0'", "run", "fake-ok", "--threads", "0", OUT);
+    BAD("-3", "run", "fake-ok", "--threads", "-3", OUT);
+    BAD("abc", "run", "fake-ok", "--size", "abc", OUT);
+    BAD("-5", "run", "fake-ok", "--size", "-5", OUT);
+    BAD("101", "run", "fake-ok", "--update", "101", OUT);
+    BAD("x", "run", "fake-ok", "--trials", "x", OUT);
+    BAD("maybe", "run", "fake-ok", "--pin", "maybe", OUT);
+    BAD("3/2", "run", "fake-ok", "--shard", "3/2", OUT);
+    BAD("0/2", "run", "fake-ok", "--shard", "0/2", OUT);
+    BAD("--bogus", "run", "fake-ok", "--bogus", "1", OUT);
+    BAD("A9", "run", "fake-ok", "--alert", "A9=1", OUT);
+    BAD("fake-a", "run", "fake-faults", "--backends", "fake-a", OUT);
+    BAD("/nonexistent/keys.txt", "run", "fake-ok", "--keys", "file:/nonexistent/keys.txt", OUT);
+    BAD("/nonexistent/k.bin:lp", "run", "fake-ok", "--keys", "file:/nonexistent/k.bin:lp", OUT);
+    BAD("/nonexistent/alerts.conf", "run", "fake-ok", "--alerts-file", "/nonexistent/alerts.conf",
+        OUT);
+    /* unwritable output: a path below a regular file */
+    FILE *f = fopen(tu_path("afile"), "w");
+    assert_non_null(f);
+    fclose(f);
+    BAD(tu_path("afile/sub"), "run", "fake-ok", "--out", tu_path("afile/sub"));
+    /* default output folder (results/ in cwd) is not created on bad input either */
+    BAD("nope", "run", "fake-ok", "--backends", "nope");
+    BAD("zzz", "compare", "zzz", tu_path("nothing"));
+    BAD("zzz", "report", "zzz");
+}
+
+static void test_readable_file_keys_ok(void **state)
+{
+    (void)state;
+    FILE *f = fopen(tu_path("keys.txt"), "w");
+    assert_non_null(f);
+    fputs("alpha\nbeta\n", f);
+    fclose(f);
+    char keys[600];
+    snprintf(keys, sizeof keys, "file:%s", tu_path("keys.txt"));
+    const char *a[] = {"run",     "fake-ok",  "--keys", keys,    "--backends",
+                       "fake-a",  "--trials", "1",      "--out", tu_path("out-file-keys"),
+                       "--quiet", NULL};
+    assert_int_equal(tu_run(a), 0);
+    assert_int_equal(tu_count_lines(tu_path("out-file-keys/results.csv")), 2);
+}
+
+static void test_list_and_help(void **state)
+{
+    (void)state;
+    const char *a[] = {"list", NULL};
+    assert_int_equal(tu_run(a), 0);
+    const char *out = tu_path("stdout.txt");
+    assert_true(tu_contains(out, "selftest"));
+    assert_true(tu_contains(out, "fake-faults"));
+    assert_true(tu_contains(out, "fake-a"));
+    assert_true(tu_contains(out, "jemalloc"));
+    assert_true(tu_contains(out, "fake-keys"));
+    const char *h[] = {"--help", NULL};
+    assert_int_equal(tu_run(h), 0);
+    static const char *const opts[] = {"--backends", "--threads",     "--allocs",     "--keys",
+                                       "--size",     "--duration-ms", "--warmup-ms",  "--trials",
+                                       "--update",   "--pin",         "--seed",       "--out",
+                                       "--resume",   "--shard",       "--param",      "--quiet",
+                                       "--alert",    "--alerts-file", "--timeout-ms", NULL};
+    for (size_t i = 0; opts[i]; i++)
+        assert_true(tu_contains(out, opts[i]));
+    const char *he[] = {"help", "fake-ok", NULL};
+    assert_int_equal(tu_run(he), 0);
+    assert_true(tu_contains(out, "sleep_ms"));
+    assert_true(tu_contains(out, "[0]"));
+    const char *hb[] = {"help", "nosuch", NULL};
+    assert_int_equal(tu_run(hb), 2);
+}
+
+int main(int argc, char **argv)
+{
+    tu_setup(argc, argv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_readable_file_keys_ok),
+        cmocka_unit_test(test_list_and_help),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    tu_cleanup();
+    return rc;
+}
