@@ -70,15 +70,18 @@ void pm_map_free(pm_map *m);
 /** O(1) clone: one atomic increment on the root and a new handle. The two maps are independent. */
 pm_status pm_map_clone(const pm_map *m, pm_map **out);
 
-/* ---- point operations (key may be NULL when len == 0) ------------------------------------------- */
+/* ---- point operations (key may be NULL when len == 0) ---------------------------------------- */
 
 /** Sets key -> val. If the key had a value, *had_old = true and *old = previous value (either
- * pointer may be NULL). Copies at most the nodes on the key's path. */
+ * pointer may be NULL). Copies at most the nodes on the key's path. val is owned by the map from
+ * now on; the previous value is handed to the caller through *old, or dropped (ops->drop) when
+ * old is NULL. */
 pm_status pm_map_set(pm_map *m, const uint8_t *key, size_t len, uint64_t val, uint64_t *old,
                      bool *had_old);
 /** Looks key up; PM_ENOTFOUND if absent. Touches no reference count. */
 pm_status pm_map_get(const pm_map *m, const uint8_t *key, size_t len, uint64_t *out);
-/** Removes key (its value goes to *old if non-NULL); PM_ENOTFOUND if absent. Empty nodes are pruned. */
+/** Removes key (its value goes to *old if non-NULL, else it is dropped through ops->drop);
+ * PM_ENOTFOUND if absent. Empty nodes are pruned. */
 pm_status pm_map_remove(pm_map *m, const uint8_t *key, size_t len, uint64_t *old);
 /** True if key holds a value. */
 bool pm_map_contains(const pm_map *m, const uint8_t *key, size_t len);
@@ -89,7 +92,7 @@ bool pm_map_is_empty(const pm_map *m);
 /** Number of values, by an explicit-stack walk (no recursion). */
 pm_status pm_map_len(const pm_map *m, size_t *out);
 
-/* ---- prefix operations ------------------------------------------------------------------------- */
+/* ---- prefix operations ----------------------------------------------------------------------- */
 
 /** Number of values whose key starts with prefix (the prefix itself included). */
 pm_status pm_map_count_prefix(const pm_map *m, const uint8_t *prefix, size_t plen, size_t *out);
@@ -103,18 +106,21 @@ pm_status pm_map_copy_prefix(const pm_map *m, const uint8_t *prefix, size_t plen
 pm_status pm_map_subtrie(const pm_map *m, const uint8_t *prefix, size_t plen, pm_map **out);
 /** Replaces everything at and below prefix in dst by src's entries placed under prefix
  * (src's empty-key value lands on prefix). Shares src's nodes (one reference count); src is not
- * changed. Copies only the nodes on prefix's path in dst. dst == src is allowed. */
+ * changed. Copies only the nodes on prefix's path in dst. dst == src is allowed. Keys created
+ * this way may exceed PM_MAX_KEY; such keys are reached by iteration and prefix operations only.
+ * dst's value hooks are used for the grafted values. */
 pm_status pm_map_graft(pm_map *dst, const uint8_t *prefix, size_t plen, const pm_map *src);
 
-/* ---- iteration: depth-first, ascending bytes, a key before its extensions ---------------------- */
+/* ---- iteration: depth-first, ascending bytes, a key before its extensions -------------------- */
 
 typedef struct pm_iter pm_iter;
 
 /** Iterator over the entries whose key starts with prefix (plen may be 0: everything). The map
  * must not be mutated while the iterator lives (clone it first if it must). */
 pm_status pm_iter_new(const pm_map *m, const uint8_t *prefix, size_t plen, pm_iter **out);
-/** Next entry: PM_OK with *key/*len (borrowed until the next call) and *val; PM_ENOTFOUND at the
- * end; PM_ENOMEM if its stack could not grow (the iterator stays valid; call again to retry). */
+/** Next entry: PM_OK with *key and *len (borrowed until the next call) and *val;
+ * PM_ENOTFOUND at the end; PM_ENOMEM if its stack could not grow (the iterator stays valid;
+ * call again to retry). */
 pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val);
 void pm_iter_free(pm_iter *it);
 
@@ -124,7 +130,7 @@ pm_status pm_map_foreach(const pm_map *m, const uint8_t *prefix, size_t plen,
                          int (*fn)(void *ctx, const uint8_t *key, size_t len, uint64_t val),
                          void *ctx);
 
-/* ---- memory accounting ------------------------------------------------------------------------- */
+/* ---- memory accounting ----------------------------------------------------------------------- */
 
 /** Process-wide node accounting (per-thread counters summed on demand; exact once the threads
  * that changed maps have finished their calls). */

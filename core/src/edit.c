@@ -1,0 +1,535 @@
+/* edit.c — the one mutation engine behind set, remove, remove_prefix and graft.
+ *
+ * Phase 1 (nothing changes): descend along the key recording the path; decide for every node on
+ * it whether it must be copied (its count is not 1 at an acquire load, or an ancestor is being
+ * copied, which raises its count); plan the change at the end of the path and run the builder in
+ * counting mode. Every block the change needs is then allocated at once (pm_pool_fill); a failure
+ * frees them and returns PM_ENOMEM with the map untouched.
+ * Phase 2 (cannot fail): copy the planned nodes top-down relinking each copy into its (already
+ * private) parent and dropping one reference to the original, apply the change at the end of the
+ * path, then prune emptied nodes bottom-up.
+ *
+ * A node is written only when this handle owns it exclusively (count 1 at the check, every
+ * ancestor exclusive): counts are never lowered temporarily, and a node reachable from any other
+ * handle is never written. */
+#include "node_internal.h"
+
+typedef struct level {
+    pm_link node;
+    uint32_t idx; /* line: child slot taken; dense: byte */
+    uint32_t copy;
+} level;
+
+typedef struct path {
+    level *v;
+    size_t n, cap;
+    level inl[32];
+} path;
+
+static int path_push(path *p, pm_link node, unsigned idx)
+{
+    if (p->n == p->cap) {
+        size_t nc = p->cap * 2;
+        level *nv;
+        if (p->v == p->inl) {
+            nv = pm_alloc_aux(nc * sizeof *nv);
+            if (nv)
+                memcpy(nv, p->v, p->n * sizeof *nv);
+        } else {
+            nv = pm_realloc_aux(p->v, nc * sizeof *nv);
+        }
+        if (!nv)
+            return -1;
+        p->v = nv;
+        p->cap = nc;
+    }
+    p->v[p->n].node = node;
+    p->v[p->n].idx = idx;
+    p->v[p->n].copy = 0;
+    p->n++;
+    return 0;
+}
+
+/* ---- planning at a line node --------------------------------------------------------------- */
+typedef struct lplan {
+    pm_item items[PM_BUILD_MAX];
+    size_t n;
+    int replace_slot; /* SET on an existing value: written in place, nothing built */
+    pm_item removed[2];
+    size_t nremoved;
+} lplan;
+
+static pm_status line_plan(const pm_line *t, const uint8_t *rest, size_t len, const pm_op *op,
+                           lplan *p)
+{
+    int vslot = -1;
+    pm_item slot[2];
+    p->n = p->nremoved = 0;
+    p->replace_slot = -1;
+    for (unsigned i = 0; i < t->n; i++) {
+        slot[i].key = t->key + pm_line_off(t, i);
+        slot[i].len = t->len[i];
+        slot[i].is_child = pm_line_is_child(t, i);
+        slot[i].pay = t->pay[i];
+        if (!slot[i].is_child && slot[i].len == len && memcmp(slot[i].key, rest, len) == 0)
+            vslot = (int)i;
+    }
+    switch (op->kind) {
+    case PM_OP_SET:
+        if (vslot >= 0) {
+            p->replace_slot = vslot;
+            return PM_OK;
+        }
+        for (unsigned i = 0; i < t->n; i++)
+            p->items[p->n++] = slot[i];
+        p->items[p->n++] = (pm_item){rest, len, 0, op->val};
+        break;
+    case PM_OP_REMOVE_VAL:
+        if (vslot < 0)
+            return PM_ENOTFOUND;
+        for (unsigned i = 0; i < t->n; i++) {
+            if ((int)i == vslot)
+                p->removed[p->nremoved++] = slot[i];
+            else
+                p->items[p->n++] = slot[i];
+        }
+        break;
+    default:
+        for (unsigned i = 0; i < t->n; i++) {
+            if (slot[i].len >= len && memcmp(slot[i].key, rest, len) == 0)
+                p->removed[p->nremoved++] = slot[i];
+            else
+                p->items[p->n++] = slot[i];
+        }
+        if (op->kind == PM_OP_GRAFT) {
+            if (op->g_has_val)
+                p->items[p->n++] = (pm_item){rest, len, 0, op->g_val};
+            if (op->g_link)
+                p->items[p->n++] = (pm_item){rest, len, 1, (uint64_t)op->g_link};
+        }
+        break;
+    }
+    pm_items_sort(p->items, p->n);
+    return PM_OK;
+}
+
+/* Items for a fresh subtrie at key (SET, or GRAFT of a non-empty source). */
+static size_t fresh_items(const uint8_t *key, size_t len, const pm_op *op, pm_item *it)
+{
+    size_t n = 0;
+    if (op->kind == PM_OP_SET) {
+        it[n++] = (pm_item){key, len, 0, op->val};
+    } else if (op->kind == PM_OP_GRAFT) {
+        if (op->g_has_val)
+            it[n++] = (pm_item){key, len, 0, op->g_val};
+        if (op->g_link)
+            it[n++] = (pm_item){key, len, 1, (uint64_t)op->g_link};
+    }
+    return n;
+}
+
+static pm_link *child_loc(pm_link x, unsigned idx)
+{
+    if (pm_tag(x) == PM_TAG_LINE)
+        return (pm_link *)&((pm_line *)pm_ptr(x))->pay[idx];
+    pm_dense *d = pm_ptr(x);
+    return &d->e[pm_rank(d->mask, idx)].child;
+}
+
+/* Level i's node was emptied and freed: unlink it from its parent, and so on upward. */
+static void prune(pm_map *m, path *p, size_t i)
+{
+    for (;;) {
+        if (i == 0) {
+            m->root = 0;
+            return;
+        }
+        i--;
+        pm_link x = p->v[i].node;
+        unsigned idx = p->v[i].idx;
+        if (pm_tag(x) == PM_TAG_LINE) {
+            pm_line *l = pm_ptr(x);
+            pm_line_erase(l, idx);
+            if (l->n)
+                return;
+        } else {
+            pm_dense *d = pm_ptr(x);
+            d->e[pm_rank(d->mask, idx)].child = 0;
+            if (pm_bit(d->vmask, idx))
+                return;
+            pm_dense_erase(d, idx);
+            if (d->n)
+                return;
+        }
+        pm_free_shell(x);
+    }
+}
+
+/* ---- the empty key: the handle's root value and root link ----------------------------------- */
+static pm_status edit_root(pm_map *m, pm_op *op)
+{
+    const pm_val_ops *ops = pm_map_ops(m);
+    switch (op->kind) {
+    case PM_OP_SET:
+        op->had_old = m->has_root_val;
+        op->old = m->root_val;
+        m->root_val = op->val;
+        m->has_root_val = 1;
+        return PM_OK;
+    case PM_OP_REMOVE_VAL:
+        if (!m->has_root_val)
+            return PM_ENOTFOUND;
+        op->had_old = 1;
+        op->old = m->root_val;
+        m->has_root_val = 0;
+        m->root_val = 0;
+        return PM_OK;
+    case PM_OP_REMOVE_ALL: {
+        size_t c = 0;
+        pm_status s = pm_count_values(m->root, &c);
+        if (s)
+            return s;
+        op->removed = c + (m->has_root_val ? 1 : 0);
+        if (m->has_root_val)
+            pm_val_drop(ops, m->root_val);
+        pm_release(m->root, ops);
+        m->root = 0;
+        m->has_root_val = 0;
+        m->root_val = 0;
+        return PM_OK;
+    }
+    case PM_OP_GRAFT: {
+        uint64_t nv = op->g_has_val ? pm_val_clone(ops, op->g_val) : 0;
+        if (m->has_root_val)
+            pm_val_drop(ops, m->root_val);
+        m->has_root_val = op->g_has_val;
+        m->root_val = nv;
+        pm_release(m->root, ops);
+        m->root = op->g_link;
+        return PM_OK;
+    }
+    }
+    return PM_EINVAL;
+}
+
+enum { T_EMPTY, T_LINE, T_DENSE };
+
+pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
+{
+    const pm_val_ops *ops = pm_map_ops(m);
+    op->had_old = 0;
+    op->removed = 0;
+    if (len == 0)
+        return edit_root(m, op);
+
+    path p;
+    p.v = p.inl;
+    p.n = 0;
+    p.cap = sizeof p.inl / sizeof p.inl[0];
+    pm_pool pool;
+    pm_pool_init(&pool);
+    pm_status st = PM_OK;
+    lplan lp;
+    pm_item fresh[2];
+    size_t nfresh = 0;
+    unsigned newcap = 0; /* dense terminal: grow to this */
+
+    /* ---- phase 1: descend -------------------------------------------------------------------- */
+    pm_link cur = m->root;
+    const uint8_t *rest = key;
+    size_t L = len;
+    int term;
+    for (;;) {
+        if (!cur) {
+            term = T_EMPTY;
+            break;
+        }
+        if (pm_tag(cur) == PM_TAG_LINE) {
+            const pm_line *n = pm_ptr(cur);
+            int down = -1;
+            for (unsigned i = 0; i < n->n; i++) {
+                size_t kl = n->len[i];
+                if (pm_line_is_child(n, i) && L > kl &&
+                    memcmp(n->key + pm_line_off(n, i), rest, kl) == 0) {
+                    down = (int)i;
+                    break;
+                }
+            }
+            if (path_push(&p, cur, down < 0 ? 0 : (unsigned)down))
+                goto nomem;
+            if (down < 0) {
+                term = T_LINE;
+                break;
+            }
+            cur = (pm_link)n->pay[down];
+            rest += n->len[down];
+            L -= n->len[down];
+        } else {
+            const pm_dense *d = pm_ptr(cur);
+            unsigned b = rest[0];
+            if (path_push(&p, cur, b))
+                goto nomem;
+            if (L > 1 && pm_bit(d->mask, b) && d->e[pm_rank(d->mask, b)].child) {
+                cur = d->e[pm_rank(d->mask, b)].child;
+                rest++;
+                L--;
+                continue;
+            }
+            term = T_DENSE;
+            break;
+        }
+    }
+
+    /* ---- phase 1: plan the change at the end of the path ------------------------------------ */
+    int build = 0;
+    pm_line *reuse = NULL;
+    if (term == T_EMPTY) {
+        if (op->kind == PM_OP_REMOVE_VAL) {
+            st = PM_ENOTFOUND;
+            goto out;
+        }
+        nfresh = fresh_items(rest, L, op, fresh);
+        if (!nfresh)
+            goto out; /* remove_prefix / empty graft on nothing */
+        build = 1;
+    } else if (term == T_LINE) {
+        const pm_line *t = pm_ptr(p.v[p.n - 1].node);
+        st = line_plan(t, rest, L, op, &lp);
+        if (st)
+            goto out;
+        if ((op->kind == PM_OP_REMOVE_ALL && !lp.nremoved) ||
+            (op->kind == PM_OP_GRAFT && !lp.nremoved && !op->g_has_val && !op->g_link))
+            goto out;
+        if (op->kind == PM_OP_REMOVE_ALL)
+            for (size_t i = 0; i < lp.nremoved; i++) {
+                size_t c = 1;
+                if (lp.removed[i].is_child &&
+                    pm_count_values((pm_link)lp.removed[i].pay, &c) != PM_OK)
+                    goto nomem;
+                op->removed += c;
+            }
+        if (lp.replace_slot < 0 && lp.n) {
+            build = 1;
+            reuse = (pm_line *)pm_ptr(p.v[p.n - 1].node); /* only a marker in counting mode */
+        }
+    } else {
+        const pm_dense *d = pm_ptr(p.v[p.n - 1].node);
+        unsigned b = rest[0];
+        int present = pm_bit(d->mask, b);
+        const pm_dentry *e = present ? &d->e[pm_rank(d->mask, b)] : NULL;
+        int inserts = 0;
+        if (L == 1) {
+            switch (op->kind) {
+            case PM_OP_SET:
+                inserts = !present;
+                break;
+            case PM_OP_REMOVE_VAL:
+                if (!present || !pm_bit(d->vmask, b)) {
+                    st = PM_ENOTFOUND;
+                    goto out;
+                }
+                break;
+            case PM_OP_REMOVE_ALL: {
+                if (!present)
+                    goto out;
+                size_t c = 0;
+                if (pm_count_values(e->child, &c) != PM_OK)
+                    goto nomem;
+                op->removed = c + (size_t)pm_bit(d->vmask, b);
+                break;
+            }
+            case PM_OP_GRAFT:
+                if (!present && !op->g_has_val && !op->g_link)
+                    goto out;
+                inserts = !present;
+                break;
+            }
+        } else {
+            if (op->kind == PM_OP_REMOVE_VAL) {
+                st = PM_ENOTFOUND;
+                goto out;
+            }
+            nfresh = fresh_items(rest + 1, L - 1, op, fresh);
+            if (!nfresh)
+                goto out;
+            build = 1;
+            inserts = !present;
+        }
+        if (inserts && d->n == d->cap)
+            newcap = pm_dense_grow(d->cap);
+    }
+
+    /* ---- phase 1: which nodes are copied; reserve every block -------------------------------- */
+    for (size_t i = 0; i < p.n; i++) {
+        pm_link x = p.v[i].node;
+        p.v[i].copy = (i > 0 && p.v[i - 1].copy) || !pm_is_unique(x);
+        int last = i + 1 == p.n;
+        if (p.v[i].copy) {
+            size_t sz = pm_tag(x) == PM_TAG_LINE
+                            ? sizeof(pm_line)
+                            : pm_dense_size(last && newcap ? newcap : ((pm_dense *)pm_ptr(x))->cap);
+            if (pm_pool_request(&pool, sz))
+                goto nomem;
+        } else if (last && newcap) {
+            if (pm_pool_request(&pool, pm_dense_size(newcap)))
+                goto nomem;
+        }
+    }
+    if (build) {
+        pm_link dummy;
+        int r = term == T_LINE ? pm_build(&pool, lp.items, lp.n, &dummy, reuse)
+                               : pm_build(&pool, fresh, nfresh, &dummy, NULL);
+        if (r)
+            goto nomem;
+    }
+    if (pm_pool_fill(&pool))
+        goto nomem;
+
+    /* ---- phase 2: copy the path (cannot fail from here on) ----------------------------------- */
+    pm_link *where = &m->root;
+    for (size_t i = 0; i < p.n; i++) {
+        pm_link x = p.v[i].node;
+        int last = i + 1 == p.n;
+        unsigned nc = last ? newcap : 0;
+        if (p.v[i].copy) {
+            void *blk =
+                pm_pool_take(&pool, pm_tag(x) == PM_TAG_LINE
+                                        ? sizeof(pm_line)
+                                        : pm_dense_size(nc ? nc : ((pm_dense *)pm_ptr(x))->cap));
+            pm_link y = pm_node_copy(x, blk, nc, ops);
+            *where = y;
+            pm_release(x, ops);
+            x = y;
+        } else if (nc) {
+            pm_link y = pm_dense_move(x, pm_pool_take(&pool, pm_dense_size(nc)), nc);
+            *where = y;
+            x = y;
+        }
+        p.v[i].node = x;
+        if (!last)
+            where = child_loc(x, p.v[i].idx);
+    }
+
+    /* ---- phase 2: apply ---------------------------------------------------------------------- */
+    if (term == T_EMPTY) {
+        pm_link out = 0;
+        pm_build(&pool, fresh, nfresh, &out, NULL);
+        m->root = out;
+    } else if (term == T_LINE) {
+        pm_link tl = p.v[p.n - 1].node;
+        pm_line *t = pm_ptr(tl);
+        pm_line tmp = *t; /* items point into this copy while t is rebuilt */
+        line_plan(&tmp, rest, L, op, &lp);
+        if (lp.replace_slot >= 0) {
+            op->had_old = 1;
+            op->old = t->pay[lp.replace_slot];
+            t->pay[lp.replace_slot] = op->val;
+            goto out;
+        }
+        if (op->kind == PM_OP_GRAFT && op->g_has_val)
+            for (size_t i = 0; i < lp.n; i++)
+                if (!lp.items[i].is_child && lp.items[i].key == rest)
+                    lp.items[i].pay = pm_val_clone(ops, op->g_val);
+        if (lp.n) {
+            pm_link out = 0;
+            pm_build(&pool, lp.items, lp.n, &out, t);
+            *where = out;
+            if (pm_ptr(out) != (void *)t)
+                pm_free_shell(tl);
+        } else {
+            pm_free_shell(tl);
+            prune(m, &p, p.n - 1);
+        }
+        for (size_t i = 0; i < lp.nremoved; i++) {
+            if (lp.removed[i].is_child) {
+                pm_release((pm_link)lp.removed[i].pay, ops);
+            } else if (op->kind == PM_OP_REMOVE_VAL) {
+                op->had_old = 1;
+                op->old = lp.removed[i].pay;
+            } else {
+                pm_val_drop(ops, lp.removed[i].pay);
+            }
+        }
+    } else {
+        pm_link dl = p.v[p.n - 1].node;
+        pm_dense *d = pm_ptr(dl);
+        unsigned b = rest[0];
+        int present = pm_bit(d->mask, b);
+        pm_dentry *e = present ? &d->e[pm_rank(d->mask, b)] : NULL;
+        int emptied = 0;
+        if (L > 1) {
+            pm_link out = 0;
+            if (op->kind == PM_OP_GRAFT && op->g_has_val)
+                fresh[0].pay = pm_val_clone(ops, op->g_val);
+            pm_build(&pool, fresh, nfresh, &out, NULL);
+            if (present)
+                e->child = out;
+            else
+                pm_dense_insert(d, b, out, 0, 0);
+        } else {
+            switch (op->kind) {
+            case PM_OP_SET:
+                if (!present) {
+                    pm_dense_insert(d, b, 0, 1, op->val);
+                } else {
+                    if (pm_bit(d->vmask, b)) {
+                        op->had_old = 1;
+                        op->old = e->val;
+                    }
+                    e->val = op->val;
+                    pm_bit_set(d->vmask, b);
+                }
+                break;
+            case PM_OP_REMOVE_VAL:
+                op->had_old = 1;
+                op->old = e->val;
+                pm_bit_clear(d->vmask, b);
+                e->val = 0;
+                if (!e->child) {
+                    pm_dense_erase(d, b);
+                    emptied = d->n == 0;
+                }
+                break;
+            case PM_OP_REMOVE_ALL:
+            case PM_OP_GRAFT: {
+                int nv = op->kind == PM_OP_GRAFT && op->g_has_val;
+                pm_link nl = op->kind == PM_OP_GRAFT ? op->g_link : 0;
+                uint64_t v = nv ? pm_val_clone(ops, op->g_val) : 0;
+                if (present) {
+                    if (pm_bit(d->vmask, b))
+                        pm_val_drop(ops, e->val);
+                    pm_release(e->child, ops);
+                    if (!nv && !nl) {
+                        pm_dense_erase(d, b);
+                        emptied = d->n == 0;
+                    } else {
+                        e->child = nl;
+                        e->val = v;
+                        if (nv)
+                            pm_bit_set(d->vmask, b);
+                        else
+                            pm_bit_clear(d->vmask, b);
+                    }
+                } else {
+                    pm_dense_insert(d, b, nl, nv, v);
+                }
+                break;
+            }
+            }
+        }
+        if (emptied) {
+            pm_free_shell(dl);
+            prune(m, &p, p.n - 1);
+        }
+    }
+    goto out;
+
+nomem:
+    st = PM_ENOMEM;
+out:
+    assert(st != PM_OK || pool.counting || pool.next == pool.n);
+    pm_pool_fini(&pool);
+    if (p.v != p.inl)
+        pm_free_aux(p.v);
+    return st;
+}

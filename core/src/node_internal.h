@@ -1,0 +1,323 @@
+/* node_internal.h — the node layer shared by every core file: node layouts, tagged links,
+ * reference counts, allocation, copy/release, the builder that turns a small sorted item list
+ * into nodes, the allocation pool used for all-or-nothing mutations, and the explicit walk stack.
+ *
+ * Private to core/. See docs/core.md for the byte-level layout and the rules.
+ */
+#ifndef PM_NODE_INTERNAL_H
+#define PM_NODE_INTERNAL_H
+
+#include "pathmap.h"
+#include "pathmap_debug.h"
+
+#include <assert.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- tagged links ----------------------------------------------------------------------------
+ * A link is one machine word: the node address with the node kind in the low 3 bits (nodes come
+ * from malloc, so they are at least 16-byte aligned). 0 is "no node". */
+typedef uintptr_t pm_link;
+
+enum { PM_TAG_NONE = 0, PM_TAG_LINE = 1, PM_TAG_DENSE = 2 };
+#define PM_TAG_MASK ((uintptr_t)7)
+
+static inline unsigned pm_tag(pm_link l)
+{
+    return (unsigned)(l & PM_TAG_MASK);
+}
+static inline void *pm_ptr(pm_link l)
+{
+    return (void *)(l & ~PM_TAG_MASK);
+}
+static inline pm_link pm_mklink(const void *p, unsigned tag)
+{
+    return (pm_link)p | (pm_link)tag;
+}
+
+/* ---- node layouts ----------------------------------------------------------------------------
+ * Line node: exactly 64 bytes.
+ *   0  rc     _Atomic uint32_t   reference count (every heap node starts with it)
+ *   4  n      uint8_t            slots used (1 or 2; 0 only transiently)
+ *   5  kinds  uint8_t            bit i set: slot i holds a child link, else a value
+ *   6  len[2] uint8_t            key length of slot 0 and slot 1 (>= 1 each)
+ *   8  pay[2] uint64_t           slot payload: a value or a tagged child link
+ *  24  key[40] uint8_t           slot 0's key bytes, then slot 1's
+ * Invariants: the two slots' keys differ in their first byte and are in ascending order, except
+ * the pair (value at K, child at K) with equal keys, value first. A child slot's key is never a
+ * proper prefix of the other slot's key. */
+#define PM_LINE_KEYS 40
+typedef struct pm_line {
+    _Atomic uint32_t rc;
+    uint8_t n;
+    uint8_t kinds;
+    uint8_t len[2];
+    uint64_t pay[2];
+    uint8_t key[PM_LINE_KEYS];
+} pm_line;
+
+/* Dense node: one allocation of 72 + 16 * cap bytes.
+ *   0  rc       _Atomic uint32_t
+ *   4  cap      uint16_t          entries allocated (1..256)
+ *   6  n        uint16_t          entries used (= popcount(mask))
+ *   8  mask[4]  uint64_t          bit b: byte b has an entry
+ *  40  vmask[4] uint64_t          bit b: byte b's entry holds a value
+ *  72  e[cap]   {val, child}      entries in ascending byte order, ranked by popcount
+ * An entry holds a value, a child or both; a node has at least one entry. */
+typedef struct pm_dentry {
+    uint64_t val;
+    pm_link child;
+} pm_dentry;
+typedef struct pm_dense {
+    _Atomic uint32_t rc;
+    uint16_t cap;
+    uint16_t n;
+    uint64_t mask[4];
+    uint64_t vmask[4];
+    pm_dentry e[];
+} pm_dense;
+
+_Static_assert(sizeof(pm_line) == 64, "a line node is one cache line");
+_Static_assert(offsetof(pm_line, rc) == 0 && offsetof(pm_dense, rc) == 0, "rc at offset 0");
+_Static_assert(offsetof(pm_line, pay) == 8 && offsetof(pm_line, key) == 24, "line layout");
+_Static_assert(offsetof(pm_dense, e) == 72 && sizeof(pm_dentry) == 16, "dense layout");
+_Static_assert(sizeof(pm_link) == 8, "links are 8 bytes");
+
+static inline size_t pm_dense_size(unsigned cap)
+{
+    return offsetof(pm_dense, e) + (size_t)cap * sizeof(pm_dentry);
+}
+/* Geometric growth for a full dense node that gets one more entry. */
+static inline unsigned pm_dense_grow(unsigned cap)
+{
+    unsigned c = cap + (cap >> 1) + 1;
+    return c > 256 ? 256 : c;
+}
+
+static inline int pm_bit(const uint64_t m[4], unsigned b)
+{
+    return (int)((m[b >> 6] >> (b & 63)) & 1);
+}
+static inline void pm_bit_set(uint64_t m[4], unsigned b)
+{
+    m[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+static inline void pm_bit_clear(uint64_t m[4], unsigned b)
+{
+    m[b >> 6] &= ~((uint64_t)1 << (b & 63));
+}
+/* Rank of byte b: entries for bytes below b. */
+static inline unsigned pm_rank(const uint64_t m[4], unsigned b)
+{
+    unsigned w = b >> 6, r = 0;
+    for (unsigned i = 0; i < w; i++)
+        r += (unsigned)__builtin_popcountll(m[i]);
+    return r + (unsigned)__builtin_popcountll(m[w] & (((uint64_t)1 << (b & 63)) - 1));
+}
+/* Smallest byte >= from with its bit set in m, or 256. */
+static inline unsigned pm_next_bit(const uint64_t m[4], unsigned from)
+{
+    while (from < 256) {
+        uint64_t w = m[from >> 6] & (~(uint64_t)0 << (from & 63));
+        if (w)
+            return (from & ~63u) + (unsigned)__builtin_ctzll(w);
+        from = (from & ~63u) + 64;
+    }
+    return 256;
+}
+
+static inline unsigned pm_line_off(const pm_line *l, unsigned i)
+{
+    return i ? l->len[0] : 0;
+}
+static inline int pm_line_is_child(const pm_line *l, unsigned i)
+{
+    return (l->kinds >> i) & 1;
+}
+static inline unsigned pm_line_used(const pm_line *l)
+{
+    return l->n == 2 ? (unsigned)l->len[0] + l->len[1] : (l->n ? l->len[0] : 0);
+}
+
+/* ---- reference counts ------------------------------------------------------------------------
+ * A count at or above PM_RC_STICKY is saturated: it never changes again and the node is never
+ * freed (a bounded leak, never a use-after-free). */
+#define PM_RC_STICKY 0x7FFFFFFFu
+
+static inline _Atomic uint32_t *pm_rcp(pm_link l)
+{
+    return (_Atomic uint32_t *)pm_ptr(l);
+}
+/* +1. Relaxed: taking a new reference needs no ordering, the caller already holds one (as in
+ * every reference-counting scheme). A saturated count is left alone; two racing increments from
+ * STICKY-1 can overshoot by the number of racing threads, which stays sticky. */
+static inline void pm_ref(pm_link l)
+{
+    _Atomic uint32_t *rc = pm_rcp(l);
+    if (atomic_load_explicit(rc, memory_order_relaxed) >= PM_RC_STICKY)
+        return;
+    atomic_fetch_add_explicit(rc, 1, memory_order_relaxed);
+}
+/* Ownership test for copy-on-write: acquire, so that every write another thread made to the node
+ * before dropping its reference (release) happens-before our in-place mutation. */
+static inline int pm_is_unique(pm_link l)
+{
+    return atomic_load_explicit(pm_rcp(l), memory_order_acquire) == 1;
+}
+
+/* ---- allocation and accounting (mem.c) ------------------------------------------------------- */
+/* Every library allocation goes through these. Node allocations are accounted as nodes;
+ * auxiliary ones (handles, stacks, pools) only in pm_debug_alloc_count. */
+void *pm_alloc_node(size_t size);
+void pm_free_node(void *p, size_t size);
+void *pm_alloc_aux(size_t size);
+void *pm_realloc_aux(void *p, size_t size); /* NULL on failure, p unchanged */
+void pm_free_aux(void *p);
+
+/* ---- value hooks ----------------------------------------------------------------------------- */
+static inline uint64_t pm_val_clone(const pm_val_ops *ops, uint64_t v)
+{
+    return (ops && ops->clone) ? ops->clone(ops->ctx, v) : v;
+}
+static inline void pm_val_drop(const pm_val_ops *ops, uint64_t v)
+{
+    if (ops && ops->drop)
+        ops->drop(ops->ctx, v);
+}
+
+/* ---- node operations (node.c) ---------------------------------------------------------------- */
+size_t pm_node_size(pm_link l);
+/* Drops one reference; when it was the last, frees the node and, iteratively and without
+ * allocating, every descendant whose count drops to zero (values dropped through ops). */
+void pm_release(pm_link l, const pm_val_ops *ops);
+/* Frees the memory of a node whose children and values were moved elsewhere. */
+void pm_free_shell(pm_link l);
+/* Copies node l into block (a fresh allocation; dense: newcap >= n entries, 0 = same cap):
+ * count 1, every child +1, every value cloned. Returns the new tagged link. */
+pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *ops);
+/* Moves exclusive dense node l into block with capacity newcap and frees l's memory. */
+pm_link pm_dense_move(pm_link l, void *block, unsigned newcap);
+void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val);
+void pm_dense_erase(pm_dense *d, unsigned b);
+void pm_line_erase(pm_line *l, unsigned slot);
+
+/* ---- allocation pool: reserve every block a mutation needs before changing anything
+ * -------------- Phase 1 runs the mutation's planning code in counting mode: each pm_pool_take()
+ * records a block size and returns scratch memory. pm_pool_fill() then allocates every recorded
+ * block (on failure it frees what it got and the mutation returns PM_ENOMEM untouched). Phase 2
+ * runs the same code with counting off and takes the blocks in the same order. */
+typedef struct pm_pool {
+    int counting;
+    size_t n, cap, next;
+    uint32_t *size;
+    void **blk;
+    uint32_t size_inline[16];
+    void *blk_inline[16];
+    alignas(16) unsigned char scratch[256];
+} pm_pool;
+void pm_pool_init(pm_pool *p);
+int pm_pool_request(pm_pool *p, size_t size); /* counting mode; 0 on success, -1 on ENOMEM */
+void *pm_pool_take(pm_pool *p, size_t size);
+pm_status pm_pool_fill(pm_pool *p); /* leaves counting mode */
+void pm_pool_fini(pm_pool *p);      /* frees blocks not taken */
+
+/* ---- the builder --------------------------------------------------------------------------------
+ * Items are (key, kind, payload) triples, sorted (shorter key first when one is a prefix of the
+ * other; value before child for equal keys), with no child item whose key is a proper prefix of
+ * another item's key. pm_build() stores nodes for them in *out, taking line/dense blocks from the
+ * pool; `reuse` (may be NULL) is an exclusive line block the top node may be built in. Items'
+ * payloads are moved, not referenced. At most PM_BUILD_MAX items. Returns 0, or -1 if counting
+ * mode could not record a request (ENOMEM). */
+#define PM_BUILD_MAX 4
+typedef struct pm_item {
+    const uint8_t *key;
+    size_t len;
+    int is_child;
+    uint64_t pay;
+} pm_item;
+int pm_build(pm_pool *pool, pm_item *items, size_t n, pm_link *out, pm_line *reuse);
+void pm_items_sort(pm_item *items, size_t n);
+
+/* ---- explicit stack of links (walks) --------------------------------------------------------- */
+typedef struct pm_stack {
+    pm_link *v;
+    size_t n, cap;
+    pm_link inl[32];
+} pm_stack;
+static inline void pm_stack_init(pm_stack *s)
+{
+    s->v = s->inl;
+    s->n = 0;
+    s->cap = 32;
+}
+int pm_stack_grow(pm_stack *s); /* 0 or -1 */
+static inline int pm_stack_push(pm_stack *s, pm_link l)
+{
+    if (s->n == s->cap && pm_stack_grow(s))
+        return -1;
+    s->v[s->n++] = l;
+    return 0;
+}
+static inline void pm_stack_fini(pm_stack *s)
+{
+    if (s->v != s->inl)
+        pm_free_aux(s->v);
+}
+
+/* Number of values in the subtrie at l (explicit stack). PM_ENOMEM if the stack cannot grow. */
+pm_status pm_count_values(pm_link l, size_t *out);
+
+/* ---- seeking a position ------------------------------------------------------------------------
+ * The content at a key position: an optional value plus the subtrie below it. When the position
+ * falls inside a line slot's compressed key, the subtrie is a "virtual" line node held in `virt`
+ * (count 0, never linked or counted) that presents the slots' key tails. */
+typedef struct pm_focus {
+    int has_val;
+    uint64_t val;
+    pm_link link; /* real node, or a link to virt when is_virt */
+    int is_virt;
+    pm_line virt;
+} pm_focus;
+void pm_seek(pm_link root, int root_has_val, uint64_t root_val, const uint8_t *key, size_t len,
+             pm_focus *f);
+static inline pm_link pm_focus_link(pm_focus *f)
+{
+    return f->is_virt ? pm_mklink(&f->virt, PM_TAG_LINE) : f->link;
+}
+
+/* ---- the map handle -------------------------------------------------------------------------- */
+struct pm_map {
+    pm_link root;
+    uint64_t root_val;
+    int has_root_val;
+    int has_ops;
+    pm_val_ops ops;
+};
+static inline const pm_val_ops *pm_map_ops(const pm_map *m)
+{
+    return m->has_ops ? &m->ops : NULL;
+}
+
+/* ---- the mutation engine (edit.c) ------------------------------------------------------------ */
+typedef enum pm_op_kind {
+    PM_OP_SET,        /* value at key := val */
+    PM_OP_REMOVE_VAL, /* remove the value at key (PM_ENOTFOUND if none) */
+    PM_OP_REMOVE_ALL, /* remove the value at key and everything below */
+    PM_OP_GRAFT,      /* replace everything at and below key by (g_val?, g_link) */
+} pm_op_kind;
+typedef struct pm_op {
+    pm_op_kind kind;
+    uint64_t val;
+    int g_has_val;
+    uint64_t g_val; /* cloned by the engine on success */
+    pm_link g_link; /* the caller already holds the reference given to the map */
+    int had_old;    /* out: SET / REMOVE_VAL */
+    uint64_t old;   /* out: ownership passes to the caller */
+    size_t removed; /* out: REMOVE_ALL */
+} pm_op;
+pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op);
+
+#endif
