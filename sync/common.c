@@ -1,0 +1,210 @@
+/* sync/common.c — backend registry, generic dispatch, shared accounting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PM_SYNC_ADDR_(id, name) &pm_sync_backend_##id,
+const pm_sync_backend *const pm_sync_backends[PM_SYNC_NBACKENDS] = {
+    PM_SYNC_BACKENDS(PM_SYNC_ADDR_)};
+#undef PM_SYNC_ADDR_
+
+const pm_sync_backend *pm_sync_backend_by_name(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < PM_SYNC_NBACKENDS; i++)
+        if (strcmp(pm_sync_backends[i]->name, name) == 0)
+            return pm_sync_backends[i];
+    return NULL;
+}
+
+/* ---- shared accounting -------------------------------------------------------------------------
+ */
+
+void pm_sync_base_init(pm_sync_domain *d, const pm_sync_backend *be)
+{
+    d->be = be;
+    atomic_init(&d->retired, 0);
+    atomic_init(&d->freed, 0);
+    atomic_init(&d->peak, 0);
+    atomic_init(&d->gps, 0);
+    pthread_mutex_init(&d->lock, NULL);
+    d->live = NULL;
+    d->parked = NULL;
+    d->tsan_sync = 0;
+}
+
+void pm_sync_base_fini(pm_sync_domain *d)
+{
+    pthread_mutex_destroy(&d->lock);
+}
+
+void pm_sync_count_retired(pm_sync_domain *d)
+{
+    uint64_t freed = atomic_load_explicit(&d->freed, memory_order_relaxed);
+    uint64_t retired = atomic_fetch_add_explicit(&d->retired, 1, memory_order_relaxed) + 1;
+    uint64_t pending = retired > freed ? retired - freed : 0;
+    uint64_t peak = atomic_load_explicit(&d->peak, memory_order_relaxed);
+    while (pending > peak &&
+           !atomic_compare_exchange_weak_explicit(&d->peak, &peak, pending, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+    }
+}
+
+pm_sync_node *pm_sync_node_new(pm_sync_domain *d, void *obj, pm_sync_free_fn *fn, void *ctx)
+{
+    pm_sync_node *n = malloc(sizeof *n);
+    if (n == NULL)
+        return NULL;
+    memset(n->link, 0, sizeof n->link);
+    n->obj = obj;
+    n->fn = fn;
+    n->ctx = ctx;
+    n->dom = d;
+    return n;
+}
+
+void pm_sync_node_run(pm_sync_node *n)
+{
+    /* The retiring thread released the node after filling it (pm_sync_node_hand_over), and every
+     * read section that could reach n->obj ended, releasing the domain, before this point: make
+     * both visible to TSan, which cannot see liburcu's and ck's own synchronisation. */
+    PM_SYNC_TSAN_ACQUIRE(n);
+    pm_sync_domain *d = n->dom;
+    PM_SYNC_TSAN_ACQUIRE(&d->tsan_sync);
+    n->fn(n->obj, n->ctx);
+    free(n);
+    PM_SYNC_TSAN_RELEASE(&d->tsan_sync);
+    /* last access to d: release pairs with the acquire load in stats()/barrier() */
+    atomic_fetch_add_explicit(&d->freed, 1, memory_order_acq_rel);
+}
+
+void pm_sync_base_stats(pm_sync_domain *d, pm_sync_stats *out)
+{
+    /* freed first: freed <= retired at every instant and both only grow */
+    uint64_t freed = atomic_load_explicit(&d->freed, memory_order_acquire);
+    uint64_t retired = atomic_load_explicit(&d->retired, memory_order_acquire);
+    out->retired = retired;
+    out->freed = freed;
+    out->pending = retired - freed;
+    out->peak_pending = atomic_load_explicit(&d->peak, memory_order_relaxed);
+    out->grace_periods = atomic_load_explicit(&d->gps, memory_order_relaxed);
+}
+
+pm_sync_thread *pm_sync_thread_alloc(pm_sync_domain *d, size_t size)
+{
+    pm_sync_thread *t = calloc(1, size);
+    if (t == NULL)
+        return NULL;
+    t->dom = d;
+    t->backend = d->be;
+    t->tsan_sync = &d->tsan_sync;
+    pthread_mutex_lock(&d->lock);
+    t->next = d->live;
+    d->live = t;
+    pthread_mutex_unlock(&d->lock);
+    return t;
+}
+
+void pm_sync_thread_unlink(pm_sync_domain *d, pm_sync_thread *t)
+{
+    for (pm_sync_thread **p = &d->live; *p != NULL; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            t->next = NULL;
+            return;
+        }
+    }
+}
+
+/* ---- generic dispatch
+ * ---------------------------------------------------------------------------- */
+
+pm_status pm_sync_domain_new(const pm_sync_backend *be, pm_sync_domain **out)
+{
+    if (be == NULL || out == NULL)
+        return PM_EINVAL;
+    return be->domain_new(out);
+}
+
+void pm_sync_domain_free(pm_sync_domain *d)
+{
+    if (d != NULL)
+        d->be->domain_free(d);
+}
+
+const pm_sync_backend *pm_sync_domain_backend(const pm_sync_domain *d)
+{
+    return d->be;
+}
+
+pm_status pm_sync_register(pm_sync_domain *d, pm_sync_thread **out)
+{
+    if (d == NULL || out == NULL)
+        return PM_EINVAL;
+    return d->be->thread_register(d, out);
+}
+
+void pm_sync_unregister(pm_sync_thread *t)
+{
+    if (t != NULL)
+        t->backend->thread_unregister(t);
+}
+
+void pm_sync_read_enter(pm_sync_thread *t)
+{
+    t->backend->read_enter(t);
+}
+
+void *pm_sync_deref(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return t->backend->deref(t, c);
+}
+
+void pm_sync_read_exit(pm_sync_thread *t)
+{
+    t->backend->read_exit(t);
+}
+
+void pm_sync_quiescent(pm_sync_thread *t)
+{
+    t->backend->quiescent(t);
+}
+
+pm_status pm_sync_cell_init(pm_sync_domain *d, pm_sync_cell *c, void *obj, pm_sync_free_fn *fn,
+                            void *ctx)
+{
+    if (d == NULL || c == NULL || fn == NULL)
+        return PM_EINVAL;
+    return d->be->cell_init(d, c, obj, fn, ctx);
+}
+
+void pm_sync_cell_fini(pm_sync_domain *d, pm_sync_cell *c)
+{
+    d->be->cell_fini(d, c);
+}
+
+pm_status pm_sync_update(pm_sync_thread *t, pm_sync_cell *c, pm_sync_build_fn *build, void *arg)
+{
+    if (t == NULL || c == NULL || build == NULL)
+        return PM_EINVAL;
+    return t->backend->update(t, c, build, arg);
+}
+
+pm_status pm_sync_retire(pm_sync_thread *t, void *obj, pm_sync_free_fn *fn, void *ctx)
+{
+    if (t == NULL || fn == NULL)
+        return PM_EINVAL;
+    return t->backend->retire(t, obj, fn, ctx);
+}
+
+void pm_sync_barrier(pm_sync_domain *d, pm_sync_thread *t)
+{
+    d->be->barrier(d, t);
+}
+
+void pm_sync_stats_get(pm_sync_domain *d, pm_sync_stats *out)
+{
+    d->be->stats(d, out);
+}

@@ -1,0 +1,41 @@
+/* pmsync/urcu_qsbr.h — inline read side of the `urcu-qsbr` backend (liburcu, QSBR flavour).
+ * Read sections cost nothing; a registered thread must call pm_sync_urcu_qsbr_quiescent() (or
+ * pm_sync_quiescent()) regularly outside read sections, or grace periods never end. */
+#ifndef PMSYNC_URCU_QSBR_H
+#define PMSYNC_URCU_QSBR_H
+
+#ifndef _LGPL_SOURCE
+#define _LGPL_SOURCE /* inline the read side */
+#endif
+#include <urcu/urcu-qsbr.h>
+
+#include "pmsync/sync.h"
+
+static inline void pm_sync_urcu_qsbr_read_enter(pm_sync_thread *t)
+{
+    PM_SYNC_DEPTH_ENTER(t);
+    (void)t;
+    urcu_qsbr_read_lock();
+}
+
+static inline void *pm_sync_urcu_qsbr_deref(pm_sync_thread *t, pm_sync_cell *c)
+{
+    (void)t;
+    return (void *)atomic_load_explicit(&c->word, memory_order_acquire);
+}
+
+static inline void pm_sync_urcu_qsbr_read_exit(pm_sync_thread *t)
+{
+    PM_SYNC_DEPTH_EXIT(t);
+    PM_SYNC_TSAN_RELEASE(t->tsan_sync);
+    urcu_qsbr_read_unlock();
+}
+
+static inline void pm_sync_urcu_qsbr_quiescent(pm_sync_thread *t)
+{
+    PM_SYNC_DEPTH_NONE(t);
+    (void)t;
+    urcu_qsbr_quiescent_state();
+}
+
+#endif
