@@ -75,10 +75,12 @@ static void print_axes(unsigned axes)
 
 static const char *ptype(pmlab_param_type t)
 {
-    return t == PMLAB_PARAM_INT      ? "int"
-           : t == PMLAB_PARAM_DOUBLE ? "number"
-           : t == PMLAB_PARAM_BOOL   ? "on|off"
-                                     : "string";
+    return t == PMLAB_PARAM_INT        ? "int"
+           : t == PMLAB_PARAM_INT_LIST ? "ints"
+           : t == PMLAB_PARAM_STR_LIST ? "names"
+           : t == PMLAB_PARAM_DOUBLE   ? "number"
+           : t == PMLAB_PARAM_BOOL     ? "on|off"
+                                       : "string";
 }
 
 static int cmd_help(const char *name)

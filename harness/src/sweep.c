@@ -119,6 +119,11 @@ typedef struct {
     bool pin, quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
+    /* PMLAB_PARAM_*_LIST parameters are swept: one "combo" per element of the cartesian
+     * product, each with its own NAME=VALUE list and params string (params_str keeps the lists) */
+    size_t ncombo;
+    strvec *combo_params;
+    strvec combo_str;
     alert_rule *rules;
     size_t nrules;
 } sweep;
@@ -131,6 +136,10 @@ static void sweep_free(sweep *s)
     sv_free(&s->libs);
     free(s->threads);
     free(s->params_str);
+    for (size_t i = 0; i < s->ncombo; i++)
+        sv_free(&s->combo_params[i]);
+    free(s->combo_params);
+    sv_free(&s->combo_str);
     free(s->signature);
     free(s->out);
     free(s->keys_buf);
@@ -139,10 +148,51 @@ static void sweep_free(sweep *s)
 
 static const char *ptype_name(pmlab_param_type t)
 {
-    return t == PMLAB_PARAM_INT      ? "an integer"
-           : t == PMLAB_PARAM_DOUBLE ? "a number"
-           : t == PMLAB_PARAM_BOOL   ? "on or off"
-                                     : "a string";
+    return t == PMLAB_PARAM_INT        ? "an integer"
+           : t == PMLAB_PARAM_INT_LIST ? "a comma list of integers"
+           : t == PMLAB_PARAM_STR_LIST ? "a comma list of non-empty strings"
+           : t == PMLAB_PARAM_DOUBLE   ? "a number"
+           : t == PMLAB_PARAM_BOOL     ? "on or off"
+                                       : "a string";
+}
+
+/* Expands the PMLAB_PARAM_*_LIST parameters of s->params into s->combo_* (the first declared
+ * list parameter varies slowest). Without list parameters there is one combo: s->params. */
+static void build_combos(sweep *s, const pmlab_experiment *e)
+{
+    size_t np = s->params.n;
+    strvec *vals = xcalloc(np ? np : 1, sizeof *vals);
+    size_t n = 1, i = 0;
+    for (const pmlab_param *p = e->params; p && p->name && i < np; p++, i++) {
+        const char *v = strchr(s->params.v[i], '=') + 1;
+        if (p->type == PMLAB_PARAM_INT_LIST || p->type == PMLAB_PARAM_STR_LIST)
+            sv_split(&vals[i], v, ',');
+        else
+            sv_push(&vals[i], v);
+        n *= vals[i].n;
+    }
+    s->ncombo = n;
+    s->combo_params = xcalloc(n, sizeof *s->combo_params);
+    for (size_t c = 0; c < n; c++) {
+        size_t rest = c, stride = n;
+        sbuf ps = {0};
+        sb_add(&ps, "");
+        i = 0;
+        for (const pmlab_param *p = e->params; p && p->name && i < np; p++, i++) {
+            stride /= vals[i].n;
+            const char *v = vals[i].v[rest / stride];
+            rest %= stride;
+            char *kv = xasprintf("%s=%s", p->name, v);
+            sv_push(&s->combo_params[c], kv);
+            sb_printf(&ps, "%s%s", ps.len ? ";" : "", kv);
+            free(kv);
+        }
+        sv_push(&s->combo_str, ps.s);
+        free(ps.s);
+    }
+    for (i = 0; i < np; i++)
+        sv_free(&vals[i]);
+    free(vals);
 }
 
 static int check_u64(const char *opt, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -355,7 +405,15 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         long long iv;
         double dv;
         bool bv;
-        if ((p->type == PMLAB_PARAM_INT && !parse_i64(val, &iv)) ||
+        bool list_ok = true;
+        if (p->type == PMLAB_PARAM_INT_LIST || p->type == PMLAB_PARAM_STR_LIST) {
+            strvec lv = {0};
+            list_ok = sv_split(&lv, val, ',') == 0 && lv.n > 0;
+            for (size_t i = 0; list_ok && i < lv.n && p->type == PMLAB_PARAM_INT_LIST; i++)
+                list_ok = parse_i64(lv.v[i], &iv);
+            sv_free(&lv);
+        }
+        if (!list_ok || (p->type == PMLAB_PARAM_INT && !parse_i64(val, &iv)) ||
             (p->type == PMLAB_PARAM_DOUBLE && !parse_double(val, &dv)) ||
             (p->type == PMLAB_PARAM_BOOL && !parse_bool(val, &bv))) {
             rc = usage_error("bad value '%s' for parameter '%s' (expected %s)", val, p->name,
@@ -368,6 +426,8 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         free(kv);
     }
     s->params_str = ps.s;
+    if (!rc)
+        build_combos(s, e);
     if (!rc) {
         char err[256] = "";
         if (alerts_load(&s->rules, &s->nrules, &u->alerts, u->alerts_file, err, sizeof err))
@@ -396,30 +456,34 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
 typedef struct {
     const char *backend, *alloc, *lib;
     unsigned threads;
+    size_t combo; /* index into sweep.combo_* (swept list parameters) */
     char id[17];
 } config;
 
 static size_t build_configs(const sweep *s, config **out)
 {
-    size_t n = s->allocs.n * s->backends.n * s->nthreads, k = 0, idx = 0;
+    size_t n = s->ncombo * s->allocs.n * s->backends.n * s->nthreads, k = 0, idx = 0;
     config *c = xcalloc(n, sizeof *c);
-    for (size_t a = 0; a < s->allocs.n; a++)
-        for (size_t b = 0; b < s->backends.n; b++)
-            for (size_t t = 0; t < s->nthreads; t++, idx++) {
-                if (idx % s->shard_n != s->shard_k - 1)
-                    continue;
-                config *x = &c[k++];
-                x->alloc = s->allocs.v[a];
-                x->lib = s->libs.v[a];
-                x->backend = s->backends.v[b];
-                x->threads = (unsigned)s->threads[t];
-                char *canon = xasprintf("%s|%s|%s|%u|%s|%llu|%llu|%s", s->e->name, x->backend,
-                                        x->alloc, x->threads, s->keys, (unsigned long long)s->size,
-                                        (unsigned long long)s->update, s->params_str);
-                snprintf(x->id, sizeof x->id, "%016llx",
-                         (unsigned long long)fnv1a(canon, strlen(canon), FNV_INIT));
-                free(canon);
-            }
+    for (size_t pc = 0; pc < s->ncombo; pc++)
+        for (size_t a = 0; a < s->allocs.n; a++)
+            for (size_t b = 0; b < s->backends.n; b++)
+                for (size_t t = 0; t < s->nthreads; t++, idx++) {
+                    if (idx % s->shard_n != s->shard_k - 1)
+                        continue;
+                    config *x = &c[k++];
+                    x->alloc = s->allocs.v[a];
+                    x->lib = s->libs.v[a];
+                    x->backend = s->backends.v[b];
+                    x->threads = (unsigned)s->threads[t];
+                    x->combo = pc;
+                    char *canon =
+                        xasprintf("%s|%s|%s|%u|%s|%llu|%llu|%s", s->e->name, x->backend, x->alloc,
+                                  x->threads, s->keys, (unsigned long long)s->size,
+                                  (unsigned long long)s->update, s->combo_str.v[pc]);
+                    snprintf(x->id, sizeof x->id, "%016llx",
+                             (unsigned long long)fnv1a(canon, strlen(canon), FNV_INIT));
+                    free(canon);
+                }
     *out = c;
     return k;
 }
@@ -544,8 +608,8 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     ARGU("--pin", s->pin);
     ARGU("--seed", s->seed + trial);
     ARGU("--trial", trial);
-    for (size_t i = 0; i < s->params.n; i++)
-        ARG("--param", s->params.v[i]);
+    for (size_t i = 0; i < s->combo_params[c->combo].n; i++)
+        ARG("--param", s->combo_params[c->combo].v[i]);
     sv_push(&av, "");
     free(av.v[av.n - 1]);
     av.v[av.n - 1] = NULL;
@@ -692,7 +756,7 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
     SETU("seed", s->seed + trial);
     SETU("duration_ms", s->duration);
     SETU("warmup_ms", s->warmup);
-    SETS("params", s->params_str);
+    SETS("params", s->combo_str.v[c->combo]);
     SETS("config_id", c->id);
     snprintf(b, sizeof b, "%.1f", r->wall_ms);
     SETS("wall_ms", b);
@@ -710,9 +774,10 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
 
 static void describe(char *buf, size_t n, const sweep *s, const config *c, unsigned trial)
 {
-    snprintf(buf, n, "%s%s%s alloc=%s threads=%u%s trial=%u", s->e->name,
+    snprintf(buf, n, "%s%s%s alloc=%s threads=%u%s%s%s trial=%u", s->e->name,
              strcmp(c->backend, "-") ? " backend=" : "", strcmp(c->backend, "-") ? c->backend : "",
-             c->alloc, c->threads, c->threads > online_cpus() ? " (oversubscribed)" : "", trial);
+             c->alloc, c->threads, c->threads > online_cpus() ? " (oversubscribed)" : "",
+             s->ncombo > 1 ? " " : "", s->ncombo > 1 ? s->combo_str.v[c->combo] : "", trial);
 }
 
 static char *default_out(const char *exp)

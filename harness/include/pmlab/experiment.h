@@ -68,6 +68,11 @@ typedef enum {
     PMLAB_PARAM_INT,     /* signed 64-bit decimal integer, checked by pmlab */
     PMLAB_PARAM_DOUBLE,  /* floating point number, checked by pmlab        */
     PMLAB_PARAM_BOOL,    /* on|off|true|false|1|0                          */
+    /* comma list of signed 64-bit integers: pmlab sweeps it like an axis (one configuration per
+     * value, outermost; several list parameters give their cartesian product); the child sees
+     * one value, read with pmlab_param_int(). */
+    PMLAB_PARAM_INT_LIST,
+    PMLAB_PARAM_STR_LIST, /* comma list of strings, swept the same way; read with pmlab_param_str */
 } pmlab_param_type;
 
 typedef struct pmlab_param {

@@ -1,0 +1,199 @@
+/* Every experiment of experiments/ in a smoke configuration (tiny sizes, 1-2 threads, one
+ * trial, short durations) through the built pmlab; each row must pass a schema check: the
+ * required columns exist, every numeric cell is finite, ops > 0, status ok. Also: the memory
+ * experiment's figures equal the core's own accounting for the same map (within 1 %).
+ * No timing assertions. Usage: test_exp_smoke PMLAB */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "exp_test_util.h"
+
+#include "common/exp.h"
+
+static const char *g_pmlab;
+static char g_tmp[256];
+
+static const char *const common_cols[] = {
+    "experiment",   "backend",     "alloc",   "threads", "online_cpus", "oversubscribed",
+    "trial",        "keys",        "size",    "ops",     "seconds",     "ops_per_sec",
+    "p50_ns",       "p99_ns",      "p999_ns", "max_ns",  "retired",     "freed",
+    "pending_peak", "rss_peak_kb", "status",  NULL};
+
+typedef struct {
+    const char *name;
+    const char *args;
+    const char *cols[8]; /* experiment-specific required columns */
+} smoke;
+
+static const smoke smokes[] = {
+    {"atomics",
+     "atomics --threads 1,2 --duration-ms 20 --warmup-ms 0 --param "
+     "variant=fetch_add.relaxed,load.acquire,store.release,cas.seq_cst --param "
+     "placement=own,shared",
+     {"op", "order", "placement", "ns_per_op"}},
+    {"clone",
+     "clone --keys ints --param sizes=0,100,2000 --duration-ms 20 --warmup-ms 0 --trials 1",
+     {"ns_per_clone", "allocs_per_clone", "ns_per_drop"}},
+    {"memory",
+     "memory --keys words --size 2000 --param clones=0,3 --param modified_pct=5",
+     {"bytes_per_key", "nodes_per_key", "clones", "modified_pct", "sharing_factor", "mem_source"}},
+    {"peers",
+     "peers --threads 1,2 --size 2000 --duration-ms 30 --warmup-ms 0",
+     {"structure", "op", "bytes_per_key", "mem_source"}},
+    {"read",
+     "read --backends all --threads 2 --size 2000 --duration-ms 30 --warmup-ms 0",
+     {"hit_ratio", "query"}},
+    {"read-prefix",
+     "read --backends urcu-qsbr,refcount --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 "
+     "--param query=prefix --param miss_pct=10",
+     {"hit_ratio", "query"}},
+    {"dispatch",
+     "dispatch --backends urcu-qsbr,hp --threads 1 --size 2000 --duration-ms 30 "
+     "--warmup-ms 0 --trials 1",
+     {"variant", "ns_per_op"}},
+    {"hybrid",
+     "hybrid --backends all --threads 2 --size 2000 --duration-ms 80 --warmup-ms 0",
+     {"pending_peak", "invariant_violations", "commits"}},
+    {"stall",
+     "stall --backends urcu-memb,epoch,hp,refcount,rwlock --threads 1 --size 1000 "
+     "--duration-ms 150 --param stall_ms=50",
+     {"pending_peak", "invariant_violations"}},
+    {"clone-mt",
+     "clone-mt --backends urcu-memb,refcount --threads 2 --size 1000 --duration-ms 30 "
+     "--warmup-ms 0",
+     {"method", "ns_per_clone"}},
+    {"write",
+     "write --threads 1,2 --allocs glibc --size 5000 --duration-ms 20 --param "
+     "method=graft,txn --param batch=100",
+     {"method", "partitions", "ns_per_insert"}},
+    {"alloc",
+     "alloc --allocs glibc --threads 2 --size 5000 --duration-ms 30 --warmup-ms 0",
+     {"workload"}},
+};
+
+static void check_rows(const smoke *s, const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    et_csv t;
+    assert_int_equal(et_read(path, &t), 0);
+    assert_true(t.nrows > 0);
+    for (const char *const *c = common_cols; *c; c++)
+        if (et_col(&t, *c) < 0)
+            fail_msg("%s: missing common column %s", s->name, *c);
+    for (size_t i = 0; i < 8 && s->cols[i]; i++)
+        if (et_col(&t, s->cols[i]) < 0)
+            fail_msg("%s: missing column %s", s->name, s->cols[i]);
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *st = et_get(&t, r, "status");
+        if (strcmp(st, "ok") != 0)
+            fail_msg("%s row %zu: status %s (params %s)", s->name, r, st, et_get(&t, r, "params"));
+        for (size_t c = 0; c < t.ncols; c++) {
+            const char *v = t.rows[r][c];
+            if (!strcasecmp(v, "nan") || !strcasecmp(v, "-nan") || !strcasecmp(v, "inf") ||
+                !strcasecmp(v, "-inf"))
+                fail_msg("%s row %zu: column %s is %s", s->name, r, t.cols[c], v);
+            char *end;
+            double d = strtod(v, &end);
+            if (*v && !*end && !isfinite(d))
+                fail_msg("%s row %zu: column %s not finite", s->name, r, t.cols[c]);
+        }
+        if (strtod(et_get(&t, r, "ops"), NULL) <= 0)
+            fail_msg("%s row %zu: no operations", s->name, r);
+        for (size_t i = 0; i < 8 && s->cols[i]; i++)
+            if (!*et_get(&t, r, s->cols[i]) && strcmp(s->cols[i], "bytes_per_key") &&
+                strcmp(s->cols[i], "pending_peak"))
+                fail_msg("%s row %zu: column %s empty", s->name, r, s->cols[i]);
+    }
+    et_free(&t);
+}
+
+static void test_smoke(void **state)
+{
+    const smoke *s = *state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", g_tmp, s->name);
+    int rc = et_run(g_pmlab, dir, s->args);
+    if (rc != 0) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "cat '%s.log'; cat '%s/results.csv'", dir, dir);
+        if (system(cmd)) {
+        }
+        fail_msg("%s: pmlab exited %d", s->name, rc);
+    }
+    check_rows(s, dir);
+}
+
+/* memory's bytes agree with pm_map_footprint / pm_mem_stats of the same map built here */
+static void test_memory_accounting(void **state)
+{
+    (void)state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/memory-acct", g_tmp);
+    assert_int_equal(
+        et_run(g_pmlab, dir, "memory --keys kb --size 3000 --seed 7 --param clones=0 --trials 1"),
+        0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    et_csv t;
+    assert_int_equal(et_read(path, &t), 0);
+    assert_int_equal(t.nrows, 1);
+    double base = strtod(et_get(&t, 0, "base_bytes"), NULL);
+    double live = strtod(et_get(&t, 0, "base_live_bytes"), NULL);
+    double bpk = strtod(et_get(&t, 0, "bytes_per_key"), NULL);
+    double npk = strtod(et_get(&t, 0, "nodes_per_key"), NULL);
+    double nkeys = strtod(et_get(&t, 0, "nkeys"), NULL);
+    double sf = strtod(et_get(&t, 0, "sharing_factor"), NULL);
+    et_free(&t);
+
+    pmx_keys k;
+    char err[256];
+    assert_int_equal(pmx_keys_make("kb", 3000, 1, 7, &k, err, sizeof err), 0); /* trial 0: seed */
+    pm_mem_stats s0, s1;
+    pm_mem_stats_get(&s0);
+    pm_map *m = NULL;
+    assert_int_equal(pm_map_new(NULL, &m), PM_OK);
+    assert_int_equal(pmx_insert_range(m, &k, 0, k.n, 0), PM_OK);
+    pm_mem_stats_get(&s1);
+    size_t nodes = 0, bytes = 0;
+    assert_int_equal(pm_map_footprint(m, &nodes, &bytes), PM_OK);
+    assert_true(nkeys == (double)k.n);
+    assert_true(fabs(base - (double)bytes) <= 0.01 * (double)bytes);
+    assert_true(fabs(live - (double)(s1.live_bytes - s0.live_bytes)) <= 0.01 * live);
+    assert_true(fabs(bpk * nkeys - (double)bytes) <= 0.01 * (double)bytes);
+    assert_true(fabs(npk * nkeys - (double)nodes) <= 0.01 * (double)nodes);
+    assert_true(fabs(sf - 1.0) <= 0.01); /* no clones: all bytes are the base's */
+    pm_map_free(m);
+    pmx_keys_free(&k);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s PMLAB\n", argv[0]);
+        return 2;
+    }
+    g_pmlab = argv[1];
+    snprintf(g_tmp, sizeof g_tmp, "/tmp/pmx-test-XXXXXX");
+    if (!mkdtemp(g_tmp))
+        return 2;
+    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof smokes / sizeof smokes[0]; i++)
+        tests[n++] =
+            (struct CMUnitTest){smokes[i].name, test_smoke, NULL, NULL, (void *)&smokes[i]};
+    tests[n++] = (struct CMUnitTest){"memory_accounting", test_memory_accounting, NULL, NULL, NULL};
+    int rc = _cmocka_run_group_tests("experiments_smoke", tests, n, NULL, NULL);
+    if (rc == 0) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
+        if (system(cmd)) {
+        }
+    }
+    return rc;
+}
