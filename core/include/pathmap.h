@@ -111,6 +111,55 @@ pm_status pm_map_subtrie(const pm_map *m, const uint8_t *prefix, size_t plen, pm
  * dst's value hooks are used for the grafted values. */
 pm_status pm_map_graft(pm_map *dst, const uint8_t *prefix, size_t plen, const pm_map *src);
 
+/* ---- algebra ----------------------------------------------------------------------------------
+ * Path-level set operations with value lattices (pm_val_ops; NULL = integers: join and meet keep
+ * the left value, subtract removes equal values). Values are combined through the LEFT operand's
+ * hooks; both maps should use the same ones. A hook's result: PM_ALG_IDENTITY = keep the left
+ * value, PM_ALG_ELEMENT = *out is a new owned value, PM_ALG_NONE = no value.
+ *   PM_JOIN      a path in either map; values where both have one are joined
+ *   PM_MEET      a path in both maps; values met
+ *   PM_SUBTRACT  a's paths; a value is removed where b has one and subtract gives NONE; a subtrie
+ *                that is pointer-equal in both is removed whole
+ *   PM_RESTRICT  the paths of a that have a prefix which is a value path of b (b's empty-key
+ *                value keeps everything)
+ * Unchanged and pointer-equal subtries are reused by pointer without being walked; *res (may be
+ * NULL) says PM_ALG_IDENTITY when the result is one of the inputs (reused whole), PM_ALG_NONE
+ * when it is empty, PM_ALG_ELEMENT otherwise. Explicit stacks; failures leave inputs unchanged. */
+typedef enum pm_alg_op { PM_JOIN = 0, PM_MEET = 1, PM_SUBTRACT = 2, PM_RESTRICT = 3 } pm_alg_op;
+
+/** *out := a OP b, a new map (with a's hooks). An identity result costs one handle. */
+pm_status pm_map_alg(pm_alg_op op, const pm_map *a, const pm_map *b, pm_map **out, pm_alg *res);
+/** dst := dst OP src in place. An identity result allocates nothing (e.g. joining a clone). */
+pm_status pm_map_alg_into(pm_alg_op op, pm_map *dst, const pm_map *src, pm_alg *res);
+/** *out := m with the first n bytes of every key stripped and the resulting maps joined (values
+ * at keys of length 1..n are discarded; the empty key's value stays). */
+pm_status pm_map_drop_head(const pm_map *m, size_t n, pm_map **out, pm_alg *res);
+
+static inline pm_status pm_map_join(const pm_map *a, const pm_map *b, pm_map **out, pm_alg *res)
+{
+    return pm_map_alg(PM_JOIN, a, b, out, res);
+}
+static inline pm_status pm_map_meet(const pm_map *a, const pm_map *b, pm_map **out, pm_alg *res)
+{
+    return pm_map_alg(PM_MEET, a, b, out, res);
+}
+static inline pm_status pm_map_subtract(const pm_map *a, const pm_map *b, pm_map **out, pm_alg *res)
+{
+    return pm_map_alg(PM_SUBTRACT, a, b, out, res);
+}
+static inline pm_status pm_map_restrict(const pm_map *a, const pm_map *b, pm_map **out, pm_alg *res)
+{
+    return pm_map_alg(PM_RESTRICT, a, b, out, res);
+}
+static inline pm_status pm_map_join_into(pm_map *dst, const pm_map *src, pm_alg *res)
+{
+    return pm_map_alg_into(PM_JOIN, dst, src, res);
+}
+static inline pm_status pm_map_meet_into(pm_map *dst, const pm_map *src, pm_alg *res)
+{
+    return pm_map_alg_into(PM_MEET, dst, src, res);
+}
+
 /* ---- iteration: depth-first, ascending bytes, a key before its extensions -------------------- */
 
 typedef struct pm_iter pm_iter;

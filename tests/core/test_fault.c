@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "pathmap_zipper.h"
 #include "util.h"
 
 typedef struct fx {
@@ -246,6 +247,180 @@ static pm_status a_footprint(fx *f)
     return pm_map_footprint(f->m, &n, &b);
 }
 
+/* ---- algebra and zippers ------------------------------------------------------------------ */
+static void s_alg(fx *f)
+{
+    s_shared(f); /* other: a clone of m, then changed: shared and private parts */
+    char k[128];
+    for (int i = 0; i < 60; i++) {
+        snprintf(k, sizeof k, "spaces/%d/facts/%d/other%d", i % 5, i % 3, i);
+        assert_int_equal(set_s(f->other, k, (uint64_t)i), PM_OK);
+        snprintf(k, sizeof k, "spaces/%d/facts/%d/entity%d/attr", i % 7, i % 13, i * 11);
+        pm_map_remove(f->other, (const uint8_t *)k, strlen(k), NULL);
+    }
+}
+static void s_disjoint(fx *f)
+{
+    s_big(f);
+    assert_int_equal(pm_map_new(NULL, &f->other), PM_OK);
+    fill(f->other, 500, "spaces/%d/facts/%d/x%d/attr");
+}
+static void s_prefixes(fx *f)
+{
+    s_big(f);
+    assert_int_equal(pm_map_new(NULL, &f->other), PM_OK);
+    set_s(f->other, "spaces/1/facts/1/", 1);
+    set_s(f->other, "spaces/3/fa", 1);
+    set_s(f->other, "spaces/4/facts/10/entity36", 1);
+}
+static pm_status a_join(fx *f)
+{
+    return pm_map_join(f->m, f->other, &f->out, NULL);
+}
+static pm_status a_join_into(fx *f)
+{
+    return pm_map_join_into(f->m, f->other, NULL);
+}
+static pm_status a_meet_into(fx *f)
+{
+    return pm_map_meet_into(f->m, f->other, NULL);
+}
+static pm_status a_subtract(fx *f)
+{
+    return pm_map_alg_into(PM_SUBTRACT, f->m, f->other, NULL);
+}
+static pm_status a_restrict(fx *f)
+{
+    return pm_map_restrict(f->m, f->other, &f->out, NULL);
+}
+static pm_status a_drop_head(fx *f)
+{
+    return pm_map_drop_head(f->m, 9, &f->out, NULL);
+}
+static pm_status a_rz_walk(fx *f)
+{
+    pm_rz *z;
+    pm_status s = pm_rz_new(f->m, (const uint8_t *)"spaces/1", 8, &z);
+    if (s)
+        return s;
+    while ((s = pm_rz_next_val(z)) == PM_OK) {
+    }
+    if (s == PM_ENOTFOUND)
+        s = pm_rz_descend(z, (const uint8_t *)"/facts/1/entity1/attr/and/a/longer/tail", 39);
+    pm_rz_free(z);
+    return s == PM_ENOTFOUND ? PM_OK : s;
+}
+/* One write-zipper scenario: the zipper is made inside the action and freed. */
+static pm_status wz_do(fx *f, const char *origin, pm_status (*op)(fx *, pm_wz *))
+{
+    pm_wz *z;
+    pm_status s = pm_wz_new(f->m, (const uint8_t *)origin, strlen(origin), &z);
+    if (s)
+        return s;
+    s = pm_wz_descend(z, (const uint8_t *)"/facts/3", 8);
+    if (s == PM_OK || s == PM_ENOTFOUND)
+        s = op(f, z);
+    pm_wz_free(z);
+    return s;
+}
+static pm_status op_set(fx *f, pm_wz *z)
+{
+    (void)f;
+    return pm_wz_set_val(z, 5, NULL, NULL);
+}
+static pm_status op_graft(fx *f, pm_wz *z)
+{
+    pm_rz *r;
+    pm_status s = pm_rz_new(f->other, (const uint8_t *)"spaces/2/fac", 12, &r);
+    if (s)
+        return s;
+    s = pm_wz_graft(z, r);
+    pm_rz_free(r);
+    return s;
+}
+static pm_status op_take(fx *f, pm_wz *z)
+{
+    return pm_wz_take_map(z, &f->out);
+}
+static pm_status op_join(fx *f, pm_wz *z)
+{
+    pm_rz *r;
+    pm_status s = pm_rz_new(f->other, (const uint8_t *)"spaces/4/facts/3", 16, &r);
+    if (s)
+        return s;
+    s = pm_wz_join(z, r, NULL);
+    pm_rz_free(r);
+    return s;
+}
+static pm_status op_meet(fx *f, pm_wz *z)
+{
+    pm_rz *r;
+    pm_status s = pm_rz_new(f->other, (const uint8_t *)"spaces/3/facts/3", 16, &r);
+    if (s)
+        return s;
+    s = pm_wz_meet(z, r, NULL);
+    pm_rz_free(r);
+    return s;
+}
+static pm_status op_drop(fx *f, pm_wz *z)
+{
+    (void)f;
+    return pm_wz_drop_head(z, 2, NULL);
+}
+static pm_status op_branches(fx *f, pm_wz *z)
+{
+    (void)f;
+    return pm_wz_remove_branches(z);
+}
+static pm_status a_wz_set(fx *f)
+{
+    return wz_do(f, "spaces/3", op_set);
+}
+static pm_status a_wz_graft(fx *f)
+{
+    return wz_do(f, "spaces/3", op_graft);
+}
+static pm_status a_wz_take(fx *f)
+{
+    return wz_do(f, "spaces/1", op_take);
+}
+static pm_status a_wz_join(fx *f)
+{
+    return wz_do(f, "spaces/3", op_join);
+}
+static pm_status a_wz_meet(fx *f)
+{
+    return wz_do(f, "spaces/3", op_meet);
+}
+static pm_status a_wz_drop(fx *f)
+{
+    return wz_do(f, "spaces/3", op_drop);
+}
+static pm_status a_wz_branches(fx *f)
+{
+    return wz_do(f, "spaces/3", op_branches);
+}
+/* ZipperHead creation: a failure leaves the map as it was. */
+static pm_status a_zh(fx *f)
+{
+    pm_zh *h;
+    pm_status s = pm_zh_new(f->m, &h);
+    if (s)
+        return s;
+    pm_rz *r = NULL;
+    pm_wz *w = NULL;
+    s = pm_zh_read_zipper(h, (const uint8_t *)"spaces/2/facts/1", 16, &r, NULL);
+    if (s == PM_OK)
+        s = pm_zh_write_zipper(h, (const uint8_t *)"spaces/3/fac", 12, &w, NULL);
+    if (r)
+        pm_zh_release_rz(h, r);
+    if (w)
+        while (pm_zh_release_wz(h, w) != PM_OK) {
+        }
+    pm_zh_free(h);
+    return s;
+}
+
 static void test_fault(void **state)
 {
     (void)state;
@@ -269,6 +444,22 @@ static void test_fault(void **state)
     run("len", s_wide, a_len);
     run("count_prefix", s_wide, a_count);
     run("footprint", s_shared, a_footprint);
+    run("join (shared, changed)", s_alg, a_join);
+    run("join disjoint", s_disjoint, a_join);
+    run("join_into", s_alg, a_join_into);
+    run("meet_into", s_alg, a_meet_into);
+    run("subtract_into", s_alg, a_subtract);
+    run("restrict", s_prefixes, a_restrict);
+    run("drop_head", s_big, a_drop_head);
+    run("read zipper walk", s_big, a_rz_walk);
+    run("wz set on shared", s_shared, a_wz_set);
+    run("wz graft mid-key", s_alg, a_wz_graft);
+    run("wz take", s_shared, a_wz_take);
+    run("wz join", s_alg, a_wz_join);
+    run("wz meet", s_alg, a_wz_meet);
+    run("wz drop_head", s_shared, a_wz_drop);
+    run("wz remove_branches", s_shared, a_wz_branches);
+    run("zipperhead create", s_shared, a_zh);
 }
 
 int main(void)
