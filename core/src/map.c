@@ -87,7 +87,7 @@ static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
                 size_t kl = n->len[i];
                 if (k[0] == key[0]) {
                     if (pm_line_is_child(n, i)) {
-                        if (len > kl && memcmp(k, key, kl) == 0) {
+                        if (len > kl && pm_bytes_eq(k, key, kl)) {
                             cur = (pm_link)n->pay[i];
                             key += kl;
                             len -= kl;
@@ -95,7 +95,7 @@ static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
                         }
                         return NULL;
                     }
-                    if (len == kl && memcmp(k, key, kl) == 0)
+                    if (len == kl && pm_bytes_eq(k, key, kl))
                         return &n->pay[i];
                 }
                 if (++i >= n->n)

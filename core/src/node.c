@@ -328,7 +328,7 @@ void pm_seek(pm_link root, int root_has_val, uint64_t root_val, const uint8_t *k
             for (unsigned i = 0; i < n->n; i++) {
                 const uint8_t *k = n->key + pm_line_off(n, i);
                 size_t kl = n->len[i];
-                if (pm_line_is_child(n, i) && len > kl && memcmp(k, key, kl) == 0) {
+                if (pm_line_is_child(n, i) && len > kl && pm_bytes_eq(k, key, kl)) {
                     next = (pm_link)n->pay[i];
                     key += kl;
                     len -= kl;
@@ -346,7 +346,7 @@ void pm_seek(pm_link root, int root_has_val, uint64_t root_val, const uint8_t *k
             for (unsigned i = 0; i < n->n; i++) {
                 const uint8_t *k = n->key + pm_line_off(n, i);
                 size_t kl = n->len[i];
-                if (kl < len || memcmp(k, key, len) != 0)
+                if (kl < len || !pm_bytes_eq(k, key, len))
                     continue;
                 if (kl == len) {
                     if (pm_line_is_child(n, i))

@@ -109,6 +109,30 @@ static inline void pm_bit_clear(uint64_t m[4], unsigned b)
 {
     m[b >> 6] &= ~((uint64_t)1 << (b & 63));
 }
+/* Equality of two short byte strings (inline keys are <= 40 bytes): 8 bytes at a time, never
+ * reading past either end. Inlined in lookups instead of a call to memcmp through the PLT. */
+static inline int pm_bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (x != y)
+            return 0;
+        a += 4, b += 4, n -= 4;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b)
+            return 0;
+    return 1;
+}
 /* Rank of byte b: entries for bytes below b. */
 static inline unsigned pm_rank(const uint64_t m[4], unsigned b)
 {
