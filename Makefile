@@ -23,11 +23,10 @@ test: deps $(addprefix test-,$(TEST_PRESETS))
 	@echo "make test: all presets passed ($(TEST_PRESETS))"
 
 reproduce: release
-	@if [ -x build/release/bin/pmlab ]; then \
-	  build/release/bin/pmlab reproduce $(REPRODUCE_ARGS); \
-	else \
-	  echo "make reproduce: the pmlab harness is not built yet (issue 5); the release build of the core library succeeded."; \
-	fi
+	@build/release/bin/pmlab reproduce $(REPRODUCE_ARGS); rc=$$?; \
+	  dir=$$(ls -td results/*-reproduce 2>/dev/null | head -1); \
+	  for a in $(REPRODUCE_ARGS); do case "$$prev" in --out) dir=$$a;; esac; prev=$$a; done; \
+	  echo "make reproduce: report: $$dir/report.md (and $$dir/report.html)"; exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

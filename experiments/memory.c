@@ -40,6 +40,44 @@ static int memory_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     pm_map_footprint(base, &nodes, &bytes);
     pm_map_len(base, &len);
 
+    /* C126 (additive, issue 7): nodes allocated by one write into a fresh clone of the base,
+     * (a) a new key diverging at the root (a 1-byte key whose byte starts no key of the base),
+     * (b) an overwrite of the value of the longest key (a full path copy) */
+    double root_nodes = -1, deep_nodes = -1, deep_len = 0;
+    {
+        size_t longest = 0;
+        for (size_t i = 1; i < k.n; i++)
+            if (k.keys[i].len > k.keys[longest].len)
+                longest = i;
+        uint8_t rb = 0;
+        for (unsigned b = 1; b < 256 && !rb; b++) {
+            uint8_t c = (uint8_t)b;
+            size_t cnt = 1;
+            if (pm_map_count_prefix(base, &c, 1, &cnt) == PM_OK && cnt == 0)
+                rb = c;
+        }
+        pm_map *c1 = NULL;
+        pm_mem_stats m0, m1;
+        if (rb && pm_map_clone(base, &c1) == PM_OK) {
+            pm_mem_stats_get(&m0);
+            if (pm_map_set(c1, &rb, 1, 1, NULL, NULL) == PM_OK) {
+                pm_mem_stats_get(&m1);
+                root_nodes = (double)(m1.allocs - m0.allocs);
+            }
+            pm_map_free(c1);
+        }
+        if (k.n && pm_map_clone(base, &c1) == PM_OK) {
+            pm_mem_stats_get(&m0);
+            if (pm_map_set(c1, k.keys[longest].bytes, k.keys[longest].len, 7, NULL, NULL) ==
+                PM_OK) {
+                pm_mem_stats_get(&m1);
+                deep_nodes = (double)(m1.allocs - m0.allocs);
+                deep_len = (double)k.keys[longest].len;
+            }
+            pm_map_free(c1);
+        }
+    }
+
     /* K clones, each modifying round(f% of n) keys chosen at random (new values: path copies) */
     pm_map **cl = calloc((size_t)K + 1, sizeof *cl);
     size_t per = (size_t)((double)k.n * f / 100.0 + 0.5);
@@ -90,6 +128,12 @@ static int memory_run(const pmlab_config *cfg, pmlab_ctx *ctx)
                           heap1 > heap0 ? (double)(heap2 - heap0) / (double)(heap1 - heap0) : 0);
         }
         pmlab_set_str(ctx, "mem_source", heap0 >= 0 ? src : "unavailable");
+        if (root_nodes >= 0)
+            pmlab_set_num(ctx, "root_insert_nodes", root_nodes);
+        if (deep_nodes >= 0) {
+            pmlab_set_num(ctx, "deep_write_nodes", deep_nodes);
+            pmlab_set_num(ctx, "deep_write_key_len", deep_len);
+        }
     }
     for (long long c = 0; c < K; c++)
         pm_map_free(cl[c]);
@@ -120,6 +164,11 @@ static const pmlab_column memory_cols[] = {
     {"heap_bytes_per_key", PMLAB_COL_NUM, "allocator heap delta of the build / nkeys"},
     {"heap_sharing_factor", PMLAB_COL_NUM, "the sharing factor from the allocator's figures"},
     {"mem_source", PMLAB_COL_STR, "which allocator statistic gave the heap figures"},
+    {"root_insert_nodes", PMLAB_COL_NUM,
+     "nodes allocated by one new root-level key in a fresh clone (C126)"},
+    {"deep_write_nodes", PMLAB_COL_NUM,
+     "nodes allocated by overwriting the longest key in a fresh clone (path copy)"},
+    {"deep_write_key_len", PMLAB_COL_NUM, "length of that key in bytes"},
     {NULL, 0, NULL}};
 
 static const pmlab_experiment memory_exp = {

@@ -347,9 +347,33 @@ static void put_hist(FILE *f, const char *prefix, pmlab_hist *h, bool p90)
     put_u(f, k, pmlab_hist_max(h));
 }
 
+/* The percentile ladder of every non-empty histogram kind, for latency CDF plots:
+ * hist/<config_id>-t<trial>.csv with lines kind,pct,value_ns (pct 0 = min, 100 = max). */
+static void put_ladder(const char *path, pmlab_hist *const *merged)
+{
+    static const double pcts[] = {0,  1,  5,  10, 20,   30,   40,    50,    60,     70, 80,
+                                  90, 95, 98, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100};
+    static const char *const kinds[PMLAB_LAT__COUNT] = {"op", "query", "update", "merge", "alloc"};
+    FILE *f = NULL;
+    for (int k = 0; k < PMLAB_LAT__COUNT; k++) {
+        if (!path || pmlab_hist_count(merged[k]) == 0)
+            continue;
+        if (!f && !(f = fopen(path, "w")))
+            return;
+        if (ftell(f) == 0)
+            fputs("kind,pct,value_ns\n", f);
+        for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
+            fprintf(f, "%s,%g,%llu\n", kinds[k], pcts[i],
+                    (unsigned long long)(pcts[i] <= 0 ? pmlab_hist_min(merged[k])
+                                                      : pmlab_hist_percentile(merged[k], pcts[i])));
+    }
+    if (f)
+        fclose(f);
+}
+
 int cmd_child(int argc, char **argv)
 {
-    const char *result = NULL, *series = NULL, *expname = NULL;
+    const char *result = NULL, *series = NULL, *expname = NULL, *histp = NULL;
     pmlab_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.backend = cfg.keys = "-";
@@ -365,6 +389,8 @@ int cmd_child(int argc, char **argv)
             result = v;
         else if (!strcmp(k, "--series"))
             series = v;
+        else if (!strcmp(k, "--hist"))
+            histp = v;
         else if (!strcmp(k, "--experiment"))
             expname = v;
         else if (!strcmp(k, "--backend"))
@@ -501,6 +527,7 @@ int cmd_child(int argc, char **argv)
         put_u(out, "merge_p99_ns", pmlab_hist_percentile(merged[PMLAB_LAT_MERGE], 99));
         put_u(out, "merge_max_ns", pmlab_hist_max(merged[PMLAB_LAT_MERGE]));
     }
+    put_ladder(histp, merged);
     if (pmlab_hist_count(merged[PMLAB_LAT_ALLOC]))
         put_u(out, "alloc_p999_ns", pmlab_hist_percentile(merged[PMLAB_LAT_ALLOC], 99.9));
     if (ctx->counters_set) {

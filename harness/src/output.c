@@ -302,24 +302,15 @@ static void row_desc(const csv_table *t, size_t r, char *buf, size_t n)
              csv_get(t, r, "alloc"), csv_get(t, r, "threads"), csv_get(t, r, "trial"));
 }
 
-int alerts_write(const char *dir, const csv_table *t, const alert_rule *rules, size_t n, FILE *md)
+void alerts_eval(const csv_table *t, const alert_rule *rules, size_t n, alert_eval *out)
 {
-    char *path = xasprintf("%s/alerts.json", dir);
-    FILE *f = fopen(path, "w");
-    free(path);
-    int fired_n = 0;
-    if (f)
-        fprintf(f, "[\n");
-    if (md)
-        fprintf(md, "## Alerts\n\n| id | rule | value | threshold | fired | decided by | remedy "
-                    "|\n|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < n; i++) {
         const alert_rule *a = &rules[i];
         bool have = false;
         double best = 0;
         size_t best_row = 0;
+        bool a6 = !strcmp(a->id, "A6");
         for (size_t r = 0; r < t->nrows; r++) {
-            bool a6 = !strcmp(a->id, "A6");
             if (!a6 && strcmp(csv_get(t, r, "status"), "ok") != 0)
                 continue;
             const char *v = csv_get(t, r, a->key);
@@ -340,11 +331,34 @@ int alerts_write(const char *dir, const csv_table *t, const alert_rule *rules, s
                 have = true;
             }
         }
-        bool fired = have && best > a->threshold;
-        fired_n += fired;
-        char desc[256] = "";
+        out[i].have = have;
+        out[i].value = best;
+        out[i].fired = have && best > a->threshold;
+        out[i].decided_by[0] = 0;
         if (have)
-            row_desc(t, best_row, desc, sizeof desc);
+            row_desc(t, best_row, out[i].decided_by, sizeof out[i].decided_by);
+    }
+}
+
+int alerts_write(const char *dir, const csv_table *t, const alert_rule *rules, size_t n, FILE *md)
+{
+    char *path = xasprintf("%s/alerts.json", dir);
+    FILE *f = fopen(path, "w");
+    free(path);
+    int fired_n = 0;
+    alert_eval *ev = xcalloc(n + 1, sizeof *ev);
+    alerts_eval(t, rules, n, ev);
+    if (f)
+        fprintf(f, "[\n");
+    if (md)
+        fprintf(md, "## Alerts\n\n| id | rule | value | threshold | fired | decided by | remedy "
+                    "|\n|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const alert_rule *a = &rules[i];
+        bool have = ev[i].have, fired = ev[i].fired;
+        double best = ev[i].value;
+        const char *desc = ev[i].decided_by;
+        fired_n += fired;
         if (f) {
             fprintf(f, "  {\"id\": \"%s\", \"name\": ", a->id);
             json_str(f, a->name);
@@ -380,19 +394,11 @@ int alerts_write(const char *dir, const csv_table *t, const alert_rule *rules, s
     }
     if (md)
         fprintf(md, "\n");
+    free(ev);
     return fired_n;
 }
 
-/* ---- grouping rows by configuration --------------------------------------------------------- */
-typedef struct {
-    const char *id;
-    size_t first;
-    size_t nrows, nok;
-    double med, lo, hi, p99;
-    bool has_tp, has_p99;
-    char status[160];
-} group;
-
+/* ---- grouping rows by configuration (struct group in pmlab_int.h) ------------------------- */
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -405,9 +411,9 @@ static double median_of(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static size_t group_rows(const csv_table *t, group **out)
+size_t group_rows(const csv_table *t, cfg_group **out)
 {
-    group *g = xcalloc(t->nrows + 1, sizeof *g);
+    cfg_group *g = xcalloc(t->nrows + 1, sizeof *g);
     size_t ng = 0;
     double *tp = xcalloc(t->nrows + 1, sizeof *tp), *p99 = xcalloc(t->nrows + 1, sizeof *p99);
     for (size_t r = 0; r < t->nrows; r++) {
@@ -477,7 +483,7 @@ static void config_desc(const csv_table *t, size_t r, char *buf, size_t n)
 
 void summary_print(const csv_table *t, FILE *out)
 {
-    group *g;
+    cfg_group *g;
     size_t ng = group_rows(t, &g);
     fprintf(out, "%-52s %14s %25s %12s  %s\n", "configuration", "median ops/s", "min-max", "p99 ns",
             "status");
@@ -499,98 +505,6 @@ void summary_print(const csv_table *t, FILE *out)
     }
     if (over)
         fprintf(out, "* oversubscribed: threads > online CPUs\n");
-    free(g);
-}
-
-/* ---- plots ---------------------------------------------------------------------------------- */
-static const char *plots_dir(void)
-{
-    const char *e = getenv("PMLAB_PLOTS_DIR");
-    return e && *e ? e : PMLAB_PLOTS_DIR;
-}
-
-static char *series_key(const csv_table *t, size_t r)
-{
-    const char *b = csv_get(t, r, "backend");
-    if (!strcmp(b, "-") || !*b)
-        return xstrdup(csv_get(t, r, "alloc"));
-    return xasprintf("%s/%s", b, csv_get(t, r, "alloc"));
-}
-
-/* throughput.dat: one block per (backend, alloc): threads median min max */
-static void render_plots(const char *dir, const csv_table *t, FILE *md)
-{
-    group *g;
-    size_t ng = group_rows(t, &g);
-    char *pdir = xasprintf("%s/plots", dir);
-    char *dat = xasprintf("%s/throughput.dat", pdir);
-    mkdir_p(pdir);
-    FILE *f = fopen(dat, "w");
-    size_t blocks = 0;
-    strvec series = {0};
-    for (size_t i = 0; f && i < ng; i++) {
-        char *key = series_key(t, g[i].first);
-        if (!sv_has(&series, key))
-            sv_push(&series, key);
-        free(key);
-    }
-    for (size_t s = 0; f && s < series.n; s++) {
-        fprintf(f, "# %s\n", series.v[s]);
-        for (size_t i = 0; i < ng; i++) {
-            char *key = series_key(t, g[i].first);
-            if (!strcmp(key, series.v[s]) && g[i].has_tp)
-                fprintf(f, "%s %.6g %.6g %.6g\n", csv_get(t, g[i].first, "threads"), g[i].med,
-                        g[i].lo, g[i].hi);
-            free(key);
-        }
-        fprintf(f, "\n\n");
-        blocks++;
-    }
-    if (f)
-        fclose(f);
-    char *tmpl = xasprintf("%s/throughput.gp", plots_dir());
-    bool rendered = false;
-    char *why = NULL;
-    if (access(tmpl, R_OK) != 0)
-        why = xasprintf("template %s not found", tmpl);
-    else if (system("command -v gnuplot >/dev/null 2>&1") != 0)
-        why = xstrdup("gnuplot not installed");
-    else {
-        sbuf titles = {0};
-        sb_add(&titles, "");
-        for (size_t s = 0; s < series.n; s++)
-            sb_printf(&titles, "%s%s", s ? " " : "", series.v[s]);
-        char *cmd = xasprintf("gnuplot -e \"datafile='%s'; outbase='%s/throughput'; "
-                              "online=%u; nblocks=%zu; titles='%s'\" '%s' >'%s/gnuplot.log' 2>&1",
-                              dat, pdir, online_cpus(), blocks, titles.s, tmpl, pdir);
-        int rc = system(cmd);
-        rendered = rc == 0;
-        if (!rendered)
-            why = xasprintf("gnuplot failed (see plots/gnuplot.log)");
-        else {
-            char *log = xasprintf("%s/gnuplot.log", pdir);
-            unlink(log);
-            free(log);
-        }
-        free(cmd);
-        sb_free(&titles);
-    }
-    if (md) {
-        fprintf(md, "## Plots\n\n");
-        if (rendered)
-            fprintf(md,
-                    "![throughput vs threads](plots/throughput.png) "
-                    "([svg](plots/throughput.svg)); shaded: oversubscribed "
-                    "(threads > %u online CPUs)\n\n",
-                    online_cpus());
-        else
-            fprintf(md, "Not rendered: %s. Data: plots/throughput.dat.\n\n", why);
-    }
-    free(why);
-    free(tmpl);
-    sv_free(&series);
-    free(dat);
-    free(pdir);
     free(g);
 }
 
@@ -645,7 +559,7 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
                     "trials' p99. `*` marks oversubscribed configurations (threads > online "
                     "CPUs).\n\n| configuration | trials | median ops/s | min-max ops/s | p99 ns "
                     "| status |\n|---|---|---|---|---|---|\n");
-        group *g;
+        cfg_group *g;
         size_t ng = group_rows(&t, &g);
         for (size_t i = 0; i < ng; i++) {
             char d[200];
@@ -665,7 +579,7 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
         fprintf(md, "\n");
         free(g);
         alerts_write(dir, &t, rules, nrules, md);
-        render_plots(dir, &t, md);
+        plots_render_run(dir, &t, md);
         size_t nfail = 0;
         for (size_t r = 0; r < t.nrows; r++)
             if (strcmp(csv_get(&t, r, "status"), "ok") != 0) {
@@ -679,6 +593,8 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
     } else {
         alerts_write(dir, &t, rules, nrules, NULL);
     }
+    if (md)
+        html_render(dir);
     if (print_summary && summary_out)
         summary_print(&t, summary_out);
     free(rules);

@@ -132,6 +132,39 @@ void meta_write(const char *dir, const char *experiment, const char *signature, 
                 const char *start, const char *end, const char *extra_json);
 char *binary_hash(void);
 int report_render(const char *dir, bool print_summary, FILE *summary_out);
+
+/* rows grouped by config_id, in order of first appearance; ops_per_sec median/min/max over the
+ * ok trials and the median p99 */
+typedef struct {
+    const char *id;
+    size_t first;
+    size_t nrows, nok;
+    double med, lo, hi, p99;
+    bool has_tp, has_p99;
+    char status[160];
+} cfg_group;
+size_t group_rows(const csv_table *t, cfg_group **out);
+
+/* ---- plots (plots.c) ---- */
+const char *plots_dir(void);
+/* renders the run folder's plots (throughput, speedup, latency CDF, time series) and appends
+ * the Plots section to md (may be NULL) */
+void plots_render_run(const char *dir, const csv_table *t, FILE *md);
+
+/* ---- alerts evaluated over a table ---- */
+typedef struct {
+    bool have, fired;
+    double value;
+    char decided_by[256];
+} alert_eval;
+void alerts_eval(const csv_table *t, const alert_rule *rules, size_t n, alert_eval *out);
+
+/* ---- report.html (html.c): report.md -> self-contained HTML, images inlined ---- */
+int html_render(const char *dir);
+
+/* ---- suites (reproduce.c) ---- */
+bool suite_folder(const char *dir); /* DIR holds suite.json */
+int suite_report(const char *dir);  /* re-render a suite folder: runs, report.md/.html, alerts */
 void summary_print(const csv_table *t, FILE *out);
 
 /* ---- commands ---- */

@@ -119,6 +119,7 @@ typedef struct {
     bool pin, quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
+    char *threads_note; /* "--threads auto -> 1,2,4 (...)" when a keyword was expanded */
     /* PMLAB_PARAM_*_LIST parameters are swept: one "combo" per element of the cartesian
      * product, each with its own NAME=VALUE list and params string (params_str keeps the lists) */
     size_t ncombo;
@@ -143,6 +144,7 @@ static void sweep_free(sweep *s)
     free(s->signature);
     free(s->out);
     free(s->keys_buf);
+    free(s->threads_note);
     free(s->rules);
 }
 
@@ -308,6 +310,31 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
     } else {
         sv_push(&s->backends, "-");
     }
+    char *threads_exp = NULL;
+    if (!rc &&
+        (!strcmp(threads, "auto") || !strncmp(threads, "auto:", 5) || !strcmp(threads, "online"))) {
+        /* auto: powers of two up to 2x the online CPUs; auto:N: powers of two up to N;
+         * online: the online CPU count */
+        unsigned on = online_cpus();
+        uint64_t cap = 2 * (uint64_t)on;
+        if (!strncmp(threads, "auto:", 5) &&
+            (!parse_u64(threads + 5, &cap) || cap < 1 || cap > 4096))
+            rc = usage_error("bad --threads value '%s': expected auto, auto:N (N 1..4096) or "
+                             "online",
+                             threads);
+        sbuf tb = {0};
+        sb_add(&tb, "");
+        if (!strcmp(threads, "online"))
+            sb_printf(&tb, "%u", on);
+        else
+            for (uint64_t p = 1; p <= cap; p *= 2)
+                sb_printf(&tb, "%s%llu", tb.len ? "," : "", (unsigned long long)p);
+        threads_exp = tb.s;
+        s->threads_note =
+            xasprintf("--threads %s -> %s (%u online CPUs%s)", threads, threads_exp, on,
+                      !strcmp(threads, "auto") ? "; powers of two up to 2x online" : "");
+        threads = threads_exp;
+    }
     if (!rc) {
         strvec t = {0};
         if (sv_split(&t, threads, ',') < 0)
@@ -322,6 +349,7 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         }
         sv_free(&t);
     }
+    free(threads_exp);
     if (!rc) {
         if (sv_split(&s->allocs, allocs, ',') < 0)
             rc = usage_error("bad --allocs value '%s': empty element", allocs);
@@ -564,11 +592,13 @@ typedef struct {
     strvec keys, vals; /* name=value from the child */
     long rss_kb;
     double wall_ms;
+    char *log; /* relative path of the kept stderr log, or NULL */
 } child_out;
 
 static void child_out_free(child_out *c)
 {
     free(c->status);
+    free(c->log);
     sv_free(&c->keys);
     sv_free(&c->vals);
 }
@@ -579,6 +609,8 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     memset(res, 0, sizeof *res);
     char *result = xasprintf("%s/.tmp/%s-t%u.result", dir, c->id, trial);
     char *series = xasprintf("%s/series/%s-t%u.csv", dir, c->id, trial);
+    char *hist = xasprintf("%s/hist/%s-t%u.csv", dir, c->id, trial);
+    char *logp = xasprintf("%s/logs/%s-t%u.log", dir, c->id, trial);
     unlink(result);
     strvec av = {0};
     char num[32];
@@ -596,6 +628,7 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     } while (0)
     ARG("--result", result);
     ARG("--series", series);
+    ARG("--hist", hist);
     ARG("--experiment", s->e->name);
     ARG("--backend", c->backend);
     ARG("--alloc", c->alloc);
@@ -622,6 +655,13 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
         setpgid(0, 0);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        /* the child's stderr goes to logs/<config_id>-t<trial>.log (kept when non-empty or
+         * when the row failed) */
+        int lfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (lfd >= 0) {
+            dup2(lfd, 2);
+            close(lfd);
+        }
         execve("/proc/self/exe", av.v, env);
         _exit(127);
     }
@@ -691,8 +731,14 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     struct stat sst;
     if (stat(series, &sst) == 0 && sst.st_size == 0)
         unlink(series);
+    if (stat(logp, &sst) == 0 && sst.st_size == 0 && res->status && !strcmp(res->status, "ok"))
+        unlink(logp);
+    else if (stat(logp, &sst) == 0)
+        res->log = xasprintf("logs/%s-t%u.log", c->id, trial);
     free(result);
     free(series);
+    free(hist);
+    free(logp);
     sv_free(&av);
     free_strv(env);
 }
@@ -904,7 +950,10 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     /* ---- from here on we create files ---- */
     char *tmpdir = xasprintf("%s/.tmp", s.out);
     char *serdir = xasprintf("%s/series", s.out);
-    if (mkdir_p(s.out) || mkdir_p(tmpdir) || mkdir_p(serdir)) {
+    char *histdir = xasprintf("%s/hist", s.out);
+    char *logdir = xasprintf("%s/logs", s.out);
+    if (mkdir_p(s.out) || mkdir_p(tmpdir) || mkdir_p(serdir) || mkdir_p(histdir) ||
+        mkdir_p(logdir)) {
         fprintf(stderr, "pmlab: cannot create '%s': %s\n", s.out, strerror(errno));
         return PMLAB_EXIT_USAGE;
     }
@@ -954,6 +1003,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     sigaction(SIGTERM, &sa, &old_term);
     g_interrupted = 0;
 
+    if (!s.quiet && s.threads_note)
+        fprintf(stderr, "pmlab: %s: %s\n", e->name, s.threads_note);
     if (!s.quiet)
         fprintf(stderr, "pmlab: %s: %zu configurations x %llu trials%s, %zu to run -> %s/\n",
                 e->name, ncfg, (unsigned long long)s.trials, s.shard_n > 1 ? " (this shard)" : "",
@@ -990,8 +1041,9 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 for (size_t j = 0; j < r.keys.n; j++)
                     if (!strcmp(r.keys.v[j], "ops_per_sec"))
                         ops = r.vals.v[j];
-                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s | elapsed %.1fs, ~%.1fs left\n", k,
-                        todo, d, r.status, *ops ? " " : "", *ops ? ops : " -", el, eta);
+                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s | elapsed %.1fs, ~%.1fs left\n", k,
+                        todo, d, r.status, *ops ? " " : "", *ops ? ops : " -",
+                        r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta);
             }
             child_out_free(&r);
         }
@@ -1006,6 +1058,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     meta_write(s.out, e->name, s.signature, cmdline, start_keep ? start_keep : start, end, extra2);
     rmdir(tmpdir);
     rmdir(serdir); /* only if empty */
+    rmdir(histdir);
+    rmdir(logdir);
     report_render(s.out, true, stdout);
     if (any_over && !s.quiet)
         fprintf(stderr,
@@ -1025,6 +1079,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     free(old_meta);
     free(tmpdir);
     free(serdir);
+    free(histdir);
+    free(logdir);
     free(cfgs);
     free(csv_path);
     free(meta_path);

@@ -1,4 +1,4 @@
-/* pmlab merge, compare, report and reproduce. */
+/* pmlab merge, compare and report (reproduce: reproduce.c). */
 #define _GNU_SOURCE
 #include "pmlab_int.h"
 
@@ -182,14 +182,93 @@ static stats config_stats(const csv_table *t, const char *id)
     return s;
 }
 
+typedef struct {
+    size_t configs, flagged, failing;
+} cmp_totals;
+
+/* Compares the configurations of two results tables. A configuration is flagged when the
+ * min-max ranges of its ok trials in A and B do not overlap (the change exceeds both runs'
+ * measured spread) and the ratio of the medians differs from 1 by more than min_change %.
+ * only_flagged prints just the flagged lines (suite comparisons: a short table). */
+static void compare_tables(const csv_table *ta, const csv_table *tb, const char *prefix,
+                           double fail_above, double min_change, bool only_flagged, cmp_totals *tot)
+{
+    strvec ids = {0};
+    for (int side = 0; side < 2; side++) {
+        const csv_table *t = side ? tb : ta;
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *id = csv_get(t, r, "config_id");
+            if (sv_has(&ids, id))
+                continue;
+            sv_push(&ids, id);
+            char d[400];
+            const char *bk = csv_get(t, r, "backend");
+            const char *pr = csv_get(t, r, "params");
+            snprintf(d, sizeof d, "%s%s%s%s alloc=%s threads=%s%s%s%s", prefix,
+                     csv_get(t, r, "experiment"), strcmp(bk, "-") ? " backend=" : "",
+                     strcmp(bk, "-") ? bk : "", csv_get(t, r, "alloc"), csv_get(t, r, "threads"),
+                     !strcmp(csv_get(t, r, "oversubscribed"), "1") ? "*" : "", *pr ? " " : "", pr);
+            stats sa = config_stats(ta, id), sb = config_stats(tb, id);
+            if (!sa.have || !sb.have) {
+                if (!only_flagged)
+                    printf("%-60s %12s %12s %8s %8s  %s\n", d, sa.have ? "ok" : "-",
+                           sb.have ? "ok" : "-", "-", "-",
+                           !sa.have && !sb.have ? "no ok rows"
+                           : !sa.have           ? "only in B"
+                                                : "only in A");
+                continue;
+            }
+            tot->configs++;
+            double ratio = sa.med > 0 ? sb.med / sa.med : NAN;
+            double pr99 = sa.p99 > 0 ? sb.p99 / sa.p99 : NAN;
+            bool changed =
+                (sb.lo > sa.hi || sb.hi < sa.lo) && !(fabs(ratio - 1) * 100 <= min_change);
+            const char *flag = "";
+            if (changed) {
+                tot->flagged++;
+                flag = ratio > 1 ? "FASTER" : "SLOWER";
+                if (fail_above >= 0 && fabs(ratio - 1) * 100 > fail_above) {
+                    tot->failing++;
+                    flag =
+                        ratio > 1 ? "FASTER (beyond --fail-above)" : "SLOWER (beyond --fail-above)";
+                }
+            }
+            if (!only_flagged || changed)
+                printf("%-60s %12.4g %12.4g %8.3f %8.3f  %s\n", d, sa.med, sb.med, ratio, pr99,
+                       flag);
+        }
+    }
+    sv_free(&ids);
+}
+
+static int suite_run_folders(const char *dir, strvec *out)
+{
+    char *p = xasprintf("%s/suite.csv", dir);
+    csv_table t;
+    int rc = csv_read(p, &t);
+    free(p);
+    if (rc)
+        return -1;
+    for (size_t r = 0; r < t.nrows; r++)
+        if (!strcmp(csv_get(&t, r, "state"), "ran"))
+            sv_push(out, csv_get(&t, r, "folder"));
+    csv_free(&t);
+    return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     const char *a = NULL, *b = NULL;
-    double fail_above = -1;
+    double fail_above = -1, min_change = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--fail-above")) {
             if (i + 1 >= argc || !parse_double(argv[i + 1], &fail_above) || fail_above < 0)
                 return usage_error("bad --fail-above value '%s': expected a percentage",
+                                   i + 1 < argc ? argv[i + 1] : "");
+            i++;
+        } else if (!strcmp(argv[i], "--min-change")) {
+            if (i + 1 >= argc || !parse_double(argv[i + 1], &min_change) || min_change < 0)
+                return usage_error("bad --min-change value '%s': expected a percentage",
                                    i + 1 < argc ? argv[i + 1] : "");
             i++;
         } else if (!a)
@@ -200,69 +279,88 @@ int cmd_compare(int argc, char **argv)
             return usage_error("compare: unexpected argument '%s'", argv[i]);
     }
     if (!a || !b)
-        return usage_error("compare: usage: pmlab compare DIR_A DIR_B [--fail-above PCT]");
-    csv_table ta, tb;
-    char *pa = xasprintf("%s/results.csv", a), *pb = xasprintf("%s/results.csv", b);
-    int ra = csv_read(pa, &ta), rb = csv_read(pb, &tb);
-    free(pa);
-    free(pb);
-    if (ra || rb) {
-        if (!ra)
-            csv_free(&ta);
-        if (!rb)
-            csv_free(&tb);
-        return usage_error("compare: '%s' holds no results.csv", ra ? a : b);
-    }
-    printf("%-50s %12s %12s %8s %8s  %s\n", "configuration (B vs A)", "A ops/s", "B ops/s", "B/A",
-           "p99 B/A", "flag");
-    strvec ids = {0};
-    int worst_fail = 0;
-    size_t flagged = 0;
-    for (int side = 0; side < 2; side++) {
-        const csv_table *t = side ? &tb : &ta;
-        for (size_t r = 0; r < t->nrows; r++) {
-            const char *id = csv_get(t, r, "config_id");
-            if (sv_has(&ids, id))
-                continue;
-            sv_push(&ids, id);
-            char d[200];
-            const char *bk = csv_get(t, r, "backend");
-            snprintf(d, sizeof d, "%s%s%s alloc=%s threads=%s", csv_get(t, r, "experiment"),
-                     strcmp(bk, "-") ? " backend=" : "", strcmp(bk, "-") ? bk : "",
-                     csv_get(t, r, "alloc"), csv_get(t, r, "threads"));
-            stats sa = config_stats(&ta, id), sb = config_stats(&tb, id);
-            if (!sa.have || !sb.have) {
-                printf("%-50s %12s %12s %8s %8s  %s\n", d, sa.have ? "ok" : "-",
-                       sb.have ? "ok" : "-", "-", "-",
-                       !sa.have && !sb.have ? "no ok rows"
-                       : !sa.have           ? "only in B"
-                                            : "only in A");
+        return usage_error("compare: usage: pmlab compare DIR_A DIR_B [--fail-above PCT] "
+                           "[--min-change PCT]");
+    cmp_totals tot = {0};
+    bool sa = suite_folder(a), sb = suite_folder(b);
+    if (sa || sb) {
+        if (!(sa && sb))
+            return usage_error("compare: '%s' is a reproduce folder but '%s' is not", sa ? a : b,
+                               sa ? b : a);
+        strvec fa = {0}, fb = {0};
+        suite_run_folders(a, &fa);
+        suite_run_folders(b, &fb);
+        printf("changed configurations only (B vs A; * = oversubscribed):\n");
+        printf("%-60s %12s %12s %8s %8s  %s\n", "configuration", "A ops/s", "B ops/s", "B/A",
+               "p99 B/A", "flag");
+        size_t runs = 0;
+        for (size_t i = 0; i < fa.n; i++) {
+            /* the same folder name, else the first folder of B with the same experiment */
+            const char *match = NULL;
+            for (size_t j = 0; j < fb.n && !match; j++)
+                if (!strcmp(fa.v[i], fb.v[j]))
+                    match = fb.v[j];
+            const char *ea = strchr(fa.v[i], '-');
+            for (size_t j = 0; j < fb.n && !match && ea; j++) {
+                const char *eb = strchr(fb.v[j], '-');
+                if (eb && !strcmp(ea, eb))
+                    match = fb.v[j];
+            }
+            if (!match) {
+                printf("%-60s only in A\n", fa.v[i]);
                 continue;
             }
-            double ratio = sa.med > 0 ? sb.med / sa.med : NAN;
-            double pr = sa.p99 > 0 ? sb.p99 / sa.p99 : NAN;
-            /* beyond both runs' spread: the min-max ranges do not overlap */
-            bool changed = sb.lo > sa.hi || sb.hi < sa.lo;
-            const char *flag = "";
-            if (changed) {
-                flagged++;
-                flag = ratio > 1 ? "FASTER" : "SLOWER";
-                if (fail_above >= 0 && ratio < 1 - fail_above / 100.0)
-                    worst_fail = 1;
+            char *pa = xasprintf("%s/%s/results.csv", a, fa.v[i]);
+            char *pb = xasprintf("%s/%s/results.csv", b, match);
+            csv_table ta, tb;
+            int ra = csv_read(pa, &ta), rb = csv_read(pb, &tb);
+            if (!ra && !rb) {
+                char *prefix = xasprintf("%s: ", fa.v[i]);
+                compare_tables(&ta, &tb, prefix, fail_above, min_change, true, &tot);
+                free(prefix);
+                runs++;
             }
-            printf("%-50s %12.4g %12.4g %8.3f %8.3f  %s\n", d, sa.med, sb.med, ratio, pr, flag);
+            if (!ra)
+                csv_free(&ta);
+            if (!rb)
+                csv_free(&tb);
+            free(pa);
+            free(pb);
         }
+        printf("%zu runs, %zu configurations, %zu changed beyond both runs' min-max spread", runs,
+               tot.configs, tot.flagged);
+        sv_free(&fa);
+        sv_free(&fb);
+    } else {
+        csv_table ta, tb;
+        char *pa = xasprintf("%s/results.csv", a), *pb = xasprintf("%s/results.csv", b);
+        int ra = csv_read(pa, &ta), rb = csv_read(pb, &tb);
+        free(pa);
+        free(pb);
+        if (ra || rb) {
+            if (!ra)
+                csv_free(&ta);
+            if (!rb)
+                csv_free(&tb);
+            return usage_error("compare: '%s' holds no results.csv", ra ? a : b);
+        }
+        printf("%-60s %12s %12s %8s %8s  %s\n", "configuration (B vs A)", "A ops/s", "B ops/s",
+               "B/A", "p99 B/A", "flag");
+        compare_tables(&ta, &tb, "", fail_above, min_change, false, &tot);
+        printf("%zu configurations, %zu changed beyond both runs' min-max spread", tot.configs,
+               tot.flagged);
+        csv_free(&ta);
+        csv_free(&tb);
     }
-    printf("%zu configurations, %zu changed beyond both runs' min-max spread\n", ids.n, flagged);
-    if (worst_fail)
+    if (min_change > 0)
+        printf(" and by more than %g %%", min_change);
+    printf("\n");
+    if (tot.failing)
         fprintf(stderr,
-                "pmlab: compare: a configuration is slower by more than %g %% "
+                "pmlab: compare: %zu configuration(s) changed by more than %g %% "
                 "(--fail-above)\n",
-                fail_above);
-    sv_free(&ids);
-    csv_free(&ta);
-    csv_free(&tb);
-    return worst_fail;
+                tot.failing, fail_above);
+    return tot.failing ? 1 : 0;
 }
 
 /* ---- report --------------------------------------------------------------------------------- */
@@ -270,139 +368,17 @@ int cmd_report(int argc, char **argv)
 {
     if (argc != 1)
         return usage_error("report: usage: pmlab report DIR");
+    if (suite_folder(argv[0])) {
+        int rc = suite_report(argv[0]);
+        if (!rc)
+            fprintf(stderr,
+                    "pmlab: re-rendered the suite report %s/report.md (and .html), "
+                    "alerts.json, and every run folder\n",
+                    argv[0]);
+        return rc;
+    }
     int rc = report_render(argv[0], true, stdout);
     if (!rc)
         fprintf(stderr, "pmlab: re-rendered %s/report.md, alerts.json and plots\n", argv[0]);
     return rc;
-}
-
-/* ---- reproduce ------------------------------------------------------------------------------ */
-static void split_args(const char *s, strvec *out)
-{
-    char *copy = xstrdup(s ? s : "");
-    for (char *t = strtok(copy, " \t"); t; t = strtok(NULL, " \t"))
-        sv_push(out, t);
-    free(copy);
-}
-
-int cmd_reproduce(int argc, char **argv, const char *cmdline)
-{
-    unsigned mode = PMLAB_SUITE_DEFAULT;
-    const char *out = NULL, *suite_name = NULL;
-    bool quiet = false;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick"))
-            mode = PMLAB_SUITE_QUICK;
-        else if (!strcmp(argv[i], "--full"))
-            mode = PMLAB_SUITE_FULL;
-        else if (!strcmp(argv[i], "--quiet"))
-            quiet = true;
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--suite") && i + 1 < argc)
-            suite_name = argv[++i];
-        else
-            return usage_error("reproduce: unexpected argument '%s'", argv[i]);
-    }
-    const pmlab_suite *suite = NULL;
-    if (suite_name) {
-        for (size_t i = 0; i < g_reg.nsuites; i++)
-            if (!strcmp(g_reg.suites[i]->name, suite_name))
-                suite = g_reg.suites[i];
-        if (!suite)
-            return usage_error("unknown suite '%s' (pmlab list shows them)", suite_name);
-    } else {
-        /* the first suite registered by experiments/ (the built-in one comes first) */
-        for (size_t i = 0; i < g_reg.nsuites && !suite; i++)
-            if (strcmp(g_reg.suites[i]->name, "selftest") != 0)
-                suite = g_reg.suites[i];
-        if (!suite) {
-            fprintf(stderr, "pmlab reproduce: no suite is registered by experiments/ yet; "
-                            "running the built-in 'selftest' suite (harness check only, "
-                            "no claims)\n");
-            suite = g_reg.suites[0];
-        }
-    }
-    char stamp[32];
-    utc_stamp(stamp, sizeof stamp, true);
-    char *dir = out ? xstrdup(out) : xasprintf("results/%s-reproduce", stamp);
-    char err[512];
-    if (check_writable_dir(dir, err, sizeof err)) {
-        int rc = usage_error("unwritable output folder '%s': %s", dir, err);
-        free(dir);
-        return rc;
-    }
-    size_t nruns = 0;
-    while (suite->runs[nruns].experiment)
-        nruns++;
-    char **run_dirs = xcalloc(nruns + 1, sizeof *run_dirs);
-    /* validate every run before starting any */
-    int rc = 0;
-    for (size_t i = 0; i < nruns && !rc; i++) {
-        const pmlab_suite_run *r = &suite->runs[i];
-        if (!(r->modes & mode))
-            continue;
-        run_dirs[i] = xasprintf("%s/%02zu-%s", dir, i + 1, r->experiment);
-        strvec a = {0};
-        split_args(r->args, &a);
-        if (quiet)
-            sv_push(&a, "--quiet");
-        rc = cmd_run_ex(r->experiment, (int)a.n, a.v, cmdline, run_dirs[i], true);
-        sv_free(&a);
-        if (rc)
-            fprintf(stderr, "pmlab reproduce: suite '%s' run %zu (%s %s) is invalid\n", suite->name,
-                    i + 1, r->experiment, r->args ? r->args : "");
-    }
-    int worst = 0;
-    for (size_t i = 0; i < nruns && !rc; i++) {
-        if (!run_dirs[i])
-            continue;
-        const pmlab_suite_run *r = &suite->runs[i];
-        strvec a = {0};
-        split_args(r->args, &a);
-        if (quiet)
-            sv_push(&a, "--quiet");
-        if (!quiet)
-            fprintf(stderr, "pmlab reproduce: run %zu/%zu: %s %s\n", i + 1, nruns, r->experiment,
-                    r->args ? r->args : "");
-        int x = cmd_run_ex(r->experiment, (int)a.n, a.v, cmdline, run_dirs[i], false);
-        sv_free(&a);
-        if (x > worst)
-            worst = x;
-        if (x == 130 || x == PMLAB_EXIT_USAGE)
-            break;
-    }
-    if (!rc) {
-        char *mdp = xasprintf("%s/report.md", dir);
-        FILE *md = fopen(mdp, "w");
-        if (md) {
-            fprintf(md,
-                    "# pmlab reproduce: suite %s (%s)\n\n%s\n\n| # | run | folder |\n"
-                    "|---|---|---|\n",
-                    suite->name,
-                    mode == PMLAB_SUITE_QUICK  ? "quick"
-                    : mode == PMLAB_SUITE_FULL ? "full"
-                                               : "default",
-                    suite->description ? suite->description : "");
-            for (size_t i = 0; i < nruns; i++)
-                if (run_dirs[i])
-                    fprintf(md, "| %zu | `%s %s` | [%s](%s/report.md) |\n", i + 1,
-                            suite->runs[i].experiment,
-                            suite->runs[i].args ? suite->runs[i].args : "",
-                            strrchr(run_dirs[i], '/') + 1, strrchr(run_dirs[i], '/') + 1);
-            fprintf(md, "\n");
-            if (suite->report)
-                suite->report(dir, (const char *const *)run_dirs, md);
-            else
-                fprintf(md, "No claims table: suite '%s' registers no report hook.\n", suite->name);
-            fclose(md);
-        }
-        free(mdp);
-        fprintf(stderr, "pmlab reproduce: report in %s/report.md\n", dir);
-    }
-    for (size_t i = 0; i < nruns; i++)
-        free(run_dirs[i]);
-    free(run_dirs);
-    free(dir);
-    return rc ? rc : worst;
 }

@@ -231,10 +231,29 @@ typedef struct pmlab_suite {
     const char *name;
     const char *description;
     const pmlab_suite_run *runs; /* terminated by {NULL} */
-    /* dir: the suite folder; run_dirs[i]: folder of runs[i] or NULL if not run in this mode */
+    /* dir: the suite folder; run_dirs[i]: folder of runs[i] or NULL if not run in this mode.
+     * A folder without results.csv holds not-run.txt with the reason (e.g. "experiment not
+     * built": the experiment is not registered in this pmlab). The hook must derive everything
+     * from the folders so that `pmlab report DIR` re-renders the same text. */
     void (*report)(const char *dir, const char *const *run_dirs, FILE *report_md);
 } pmlab_suite;
 void pmlab_register_suite(pmlab_registry *r, const pmlab_suite *s);
+
+/* ---- helpers for suite report hooks -------------------------------------------------------------
+ * A suite's report hook reads the run folders (results.csv) and may render its own plots from
+ * gnuplot templates in plots/ (or $PMLAB_PLOTS_DIR). */
+typedef struct pmlab_table pmlab_table;
+pmlab_table *pmlab_table_read(const char *csv_path); /* NULL when missing or unreadable */
+size_t pmlab_table_nrows(const pmlab_table *t);
+bool pmlab_table_has(const pmlab_table *t, const char *column);
+/* cell of a row, "" when the column is absent or the row out of range */
+const char *pmlab_table_get(const pmlab_table *t, size_t row, const char *column);
+void pmlab_table_free(pmlab_table *t);
+/* Renders the template plots/<tmpl>.gp with `gnuplot -e "<vars>; outbase='<outbase>'"`; the
+ * template writes outbase.png and outbase.svg. Returns 0 when both exist, else -1 with the reason
+ * in why (gnuplot missing, template missing, gnuplot failed). */
+int pmlab_plot(const char *tmpl, const char *vars, const char *outbase, char *why, size_t whylen);
+unsigned pmlab_online_cpus(void); /* sysconf(_SC_NPROCESSORS_ONLN) */
 
 #ifdef __cplusplus
 }
