@@ -2,7 +2,8 @@
  * tcmalloc and mimalloc (each child gets its allocator by LD_PRELOAD; claims C014, C052-C054,
  * C101, C182). Rows carry the A4 metric alloc_stall_share = writer time inside allocation calls
  * / writer time (one call in 16 is timed through the --wrap'ed malloc family) and alloc_p999_ns.
- * Fixed settings: write = graft, 16 partitions; hybrid = 1 writer, batch 8, backend urcu-memb. */
+ * Fixed settings: write = zipperhead (write's default), 16 partitions; hybrid = 1 writer, batch 8,
+ * backend urcu-memb. */
 #include <string.h>
 
 #include "common/workloads.h"
@@ -12,7 +13,8 @@ static int alloc_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     const char *w = pmlab_param_str(cfg, "workload");
     pmlab_set_str(ctx, "workload", w);
     if (!strcmp(w, "write")) {
-        pmx_write_opts o = {.partitions = 16, .batch = 1000, .method = "graft", .alloc_sample = 16};
+        pmx_write_opts o = {
+            .partitions = 16, .batch = 1000, .method = "zipperhead", .alloc_sample = 16};
         return pmx_write_workload(cfg, ctx, &o);
     }
     if (!strcmp(w, "hybrid")) {
@@ -36,12 +38,14 @@ static const pmlab_param alloc_params[] = {
 /* the union of the two workloads' columns */
 static const pmlab_column alloc_cols[] = {
     {"workload", PMLAB_COL_STR, "write or hybrid"},
-    {"method", PMLAB_COL_STR, "write: graft"},
+    {"method", PMLAB_COL_STR, "write: zipperhead"},
     {"partitions", PMLAB_COL_NUM, "write: partitions"},
     {"batch", PMLAB_COL_NUM, "keys per transaction"},
     {"nkeys", PMLAB_COL_NUM, "write: keys per build"},
     {"ns_per_insert", PMLAB_COL_NUM, "write: build seconds / keys"},
     {"commits", PMLAB_COL_NUM, "transactions committed"},
+    {"zh_create_ns", PMLAB_COL_NUM, "write: ns per checked write-zipper creation"},
+    {"zh_release_ns", PMLAB_COL_NUM, "write: ns per release (graft back)"},
     {"invariant_violations", PMLAB_COL_NUM, "hybrid: oracle failures"},
     {"commits_per_sec", PMLAB_COL_NUM, "hybrid: commits / seconds"},
     {"cas_retries", PMLAB_COL_NUM, "hybrid: lost CAS races"},

@@ -2,31 +2,56 @@
  * disjoint partitions, per allocator (claims C014, C051-C058, C071, C072; alert A4). The key set
  * is split into `partitions` prefix-disjoint partitions (keys.h); writer w builds partitions
  * w, w+T, w+2T, ... Methods (swept):
- *   graft  each partition is built as a private map (keys relative to the partition prefix)
- *          and grafted into the result at its prefix (pm_map_graft, O(prefix) each) — the
- *          ZipperHead contract without the ZipperHead API (which replaces it when it lands);
- *   txn    live-map write transactions on the partition prefix (pm_live_txn_*, backend
- *          `txn_backend`), committed every `batch` keys.
+ *   zipperhead  (default) a ZipperHead on the new map hands out one write zipper per partition
+ *               prefix (pm_zh_write_zipper, on the main thread: the checked creation, timed);
+ *               the zippers are moved to the workers, which insert through them with no lock
+ *               (pm_wz_reset / pm_wz_descend / pm_wz_set_val), and are released (grafted back,
+ *               timed) on the main thread after the workers are joined;
+ *   graft       each partition is built as a private map (keys relative to the partition prefix)
+ *               and grafted into the result at its prefix (pm_map_graft, O(prefix) each) — the
+ *               ZipperHead contract without the ZipperHead API;
+ *   txn         live-map write transactions on the partition prefix (pm_live_txn_*, backend
+ *               `txn_backend`), committed every `batch` keys.
  * Builds repeat until --duration-ms has elapsed; ops = keys inserted, seconds = build time
- * (parallel phase + grafts). Writers time one allocation call in `alloc_sample` (A4). */
+ * (zipper creation + parallel phase + release / grafts). Writers time one allocation call in
+ * `alloc_sample` (A4). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/syncx.h"
 #include "common/workloads.h"
+#include "pathmap_zipper.h"
 
 typedef struct {
     pmlab_ctx *ctx;
     const pmx_keys *k;
     const pmx_write_opts *o;
     unsigned threads;
-    bool txn;
+    bool txn, zh;
     pm_map **priv; /* graft: one private map per partition */
+    pm_wz **wz;    /* zipperhead: one write zipper per partition */
     pm_live *lm;   /* txn */
     pm_sync_domain *dom;
     const pm_sync_backend *be;
     _Atomic uint64_t err, writer_ns, alloc_ns, commits;
+    uint64_t zh_creates, zh_create_ns, zh_release_ns;
 } write_state;
+
+/* keys[from..to) through a write zipper whose origin is the partition prefix (skip bytes) */
+static pm_status insert_wz(pm_wz *z, const pmx_keys *k, size_t from, size_t to, size_t skip)
+{
+    for (size_t i = from; i < to; i++) {
+        const pmx_key *key = &k->keys[i];
+        size_t s = skip < key->len ? skip : key->len;
+        pm_wz_reset(z);
+        pm_status st = pm_wz_descend(z, key->bytes + s, key->len - s);
+        if (st == PM_OK || st == PM_ENOTFOUND) /* a new path is created by the write */
+            st = pm_wz_set_val(z, pmx_val(i), NULL, NULL);
+        if (st != PM_OK)
+            return st;
+    }
+    return PM_OK;
+}
 
 static pm_status build_txn(write_state *s, pm_sync_thread *t, unsigned p)
 {
@@ -66,6 +91,9 @@ static void write_worker(void *arg, unsigned idx)
         pm_status st;
         if (s->txn) {
             st = build_txn(s, t, p);
+        } else if (s->zh) {
+            st = insert_wz(s->wz[p], s->k, s->k->part_at[p], s->k->part_at[p + 1],
+                           s->k->partition_prefix_len[p]);
         } else {
             st = pm_map_new(NULL, &s->priv[p]);
             if (st == PM_OK)
@@ -90,13 +118,39 @@ static double build_once(write_state *s, pm_map **out)
     unsigned P = s->o->partitions;
     double par = 0;
     uint64_t t0 = pmlab_now_ns();
+    pm_map *m = NULL;
+    pm_zh *h = NULL;
     if (s->txn) {
         if (pm_live_new(s->dom, NULL, &s->lm) != PM_OK)
             return -1;
+    } else if (s->zh) {
+        /* the head and one checked write zipper per partition, on this thread */
+        if (pm_map_new(NULL, &m) != PM_OK || pm_zh_new(m, &h) != PM_OK) {
+            pm_map_free(m);
+            return -1;
+        }
+        uint64_t c0 = pmlab_now_ns();
+        for (unsigned p = 0; p < P; p++)
+            if (pm_zh_write_zipper(h, k->partition_prefix[p], k->partition_prefix_len[p], &s->wz[p],
+                                   NULL) != PM_OK) {
+                while (p--)
+                    pm_zh_release_wz(h, s->wz[p]);
+                pm_zh_free(h);
+                pm_map_free(m);
+                return -1;
+            }
+        s->zh_create_ns += pmlab_now_ns() - c0;
+        s->zh_creates += P;
     }
-    if (pmlab_run_workers(s->ctx, s->threads, write_worker, s, &par) != 0 || atomic_load(&s->err))
+    if (pmlab_run_workers(s->ctx, s->threads, write_worker, s, &par) != 0 || atomic_load(&s->err)) {
+        if (h) {
+            for (unsigned p = 0; p < P; p++)
+                pm_zh_release_wz(h, s->wz[p]);
+            pm_zh_free(h);
+            pm_map_free(m);
+        }
         return -1;
-    pm_map *m = NULL;
+    }
     if (s->txn) {
         pm_sync_thread *t = pmx_register(s->dom, s->be);
         if (!t)
@@ -107,6 +161,20 @@ static double build_once(write_state *s, pm_map **out)
         s->lm = NULL;
         if (st != PM_OK)
             return -1;
+    } else if (s->zh) {
+        /* release = graft each zipper's subtrie back at its prefix (PM_ENOMEM: retry once) */
+        uint64_t r0 = pmlab_now_ns();
+        pm_status st = PM_OK;
+        for (unsigned p = 0; p < P; p++) {
+            pm_status rs = pm_zh_release_wz(h, s->wz[p]);
+            if (rs == PM_ENOMEM)
+                rs = pm_zh_release_wz(h, s->wz[p]);
+            if (rs != PM_OK)
+                st = rs; /* that zipper stays live: pm_zh_free refuses below */
+        }
+        s->zh_release_ns += pmlab_now_ns() - r0;
+        if (st != PM_OK || pm_zh_free(h) != PM_OK)
+            return -1; /* leaks the head on a double allocation failure: the row fails */
     } else {
         if (pm_map_new(NULL, &m) != PM_OK)
             return -1;
@@ -133,8 +201,9 @@ int pmx_write_workload(const pmlab_config *cfg, pmlab_ctx *ctx, const pmx_write_
         return 1;
     }
     s.txn = !strcmp(o->method, "txn");
-    if (!s.txn && strcmp(o->method, "graft")) {
-        pmlab_fail(ctx, "method must be graft or txn, not '%s'", o->method);
+    s.zh = !strcmp(o->method, "zipperhead");
+    if (!s.txn && !s.zh && strcmp(o->method, "graft")) {
+        pmlab_fail(ctx, "method must be zipperhead, graft or txn, not '%s'", o->method);
         return 1;
     }
     pmx_keys k;
@@ -142,6 +211,7 @@ int pmx_write_workload(const pmlab_config *cfg, pmlab_ctx *ctx, const pmx_write_
         return 1;
     s.k = &k;
     s.priv = calloc(o->partitions, sizeof *s.priv);
+    s.wz = calloc(o->partitions, sizeof *s.wz);
     int rc = 1;
     if (s.txn) {
         pmlab_config c2 = *cfg;
@@ -170,6 +240,7 @@ int pmx_write_workload(const pmlab_config *cfg, pmlab_ctx *ctx, const pmx_write_
     atomic_store(&s.writer_ns, 0);
     atomic_store(&s.alloc_ns, 0);
     atomic_store(&s.commits, 0);
+    s.zh_creates = s.zh_create_ns = s.zh_release_ns = 0;
     uint64_t ops = 0, start = pmlab_now_ns();
     double total = 0;
     do {
@@ -194,11 +265,16 @@ int pmx_write_workload(const pmlab_config *cfg, pmlab_ctx *ctx, const pmx_write_
     pmlab_set_num(ctx, "nkeys", (double)k.n);
     pmlab_set_num(ctx, "ns_per_insert", ops ? total * 1e9 / (double)ops : 0);
     pmlab_set_num(ctx, "commits", (double)atomic_load(&s.commits));
+    if (s.zh && s.zh_creates) {
+        pmlab_set_num(ctx, "zh_create_ns", (double)s.zh_create_ns / (double)s.zh_creates);
+        pmlab_set_num(ctx, "zh_release_ns", (double)s.zh_release_ns / (double)s.zh_creates);
+    }
     rc = 0;
 out:
     if (s.dom)
         pm_sync_domain_free(s.dom);
     free(s.priv);
+    free(s.wz);
     pmx_keys_free(&k);
     return rc;
 }
@@ -215,7 +291,7 @@ static int write_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 }
 
 static const pmlab_param write_params[] = {
-    {"method", PMLAB_PARAM_STR_LIST, "graft", "graft or txn (swept)"},
+    {"method", PMLAB_PARAM_STR_LIST, "zipperhead", "zipperhead, graft or txn (swept)"},
     {"partitions", PMLAB_PARAM_INT, "16", "prefix-disjoint partitions (1..256)"},
     {"batch", PMLAB_PARAM_INT, "1000", "txn: keys per transaction"},
     {"txn_backend", PMLAB_PARAM_STR, "urcu-memb", "txn: the live map's backend"},
@@ -223,12 +299,14 @@ static const pmlab_param write_params[] = {
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column write_cols[] = {
-    {"method", PMLAB_COL_STR, "graft or txn"},
+    {"method", PMLAB_COL_STR, "zipperhead, graft or txn"},
     {"partitions", PMLAB_COL_NUM, "partitions"},
     {"batch", PMLAB_COL_NUM, "keys per transaction (txn)"},
     {"nkeys", PMLAB_COL_NUM, "keys per build"},
     {"ns_per_insert", PMLAB_COL_NUM, "build seconds / keys (wall, all writers)"},
     {"commits", PMLAB_COL_NUM, "transactions committed (txn)"},
+    {"zh_create_ns", PMLAB_COL_NUM, "zipperhead: ns per checked write-zipper creation"},
+    {"zh_release_ns", PMLAB_COL_NUM, "zipperhead: ns per release (graft back)"},
     {NULL, 0, NULL}};
 
 static const pmlab_experiment write_exp = {

@@ -625,7 +625,8 @@ static void group_write(FILE *md)
     src_load(&bn, "batchN");
     src_load(&al, "alloc");
     table_head(md, "Write scaling per allocator (C051-C054) and batching (C063)",
-               "`write`: T writers build prefix-disjoint partitions (graft), per allocator "
+               "`write`: T writers build prefix-disjoint partitions (one ZipperHead write zipper "
+               "each), per allocator "
                "(`LD_PRELOAD`, verified in the child); speedup = median keys/s at T / at 1.");
     if (!s.t) {
         notrun_row(md, "C051", "jemalloc: 1.0/1.8/3.2/5.6x at 1/2/4/8 threads", &s);
@@ -1080,10 +1081,18 @@ static void group_merge(FILE *md)
             tr = agg_col(s.t, "method=tree", "merge_ms");
         unsigned on = table_online(s.t);
         str m = {0};
-        sp(&m, "merge ms: sequential ");
+        sp(&m, "merge wall ms: sequential ");
         fmt_agg(&m, sq, "");
         sp(&m, ", tree ");
         fmt_agg(&m, tr, "");
+        if (pmlab_table_has(s.t, "merge_work_ms")) {
+            agg sw = agg_col(s.t, "method=sequential", "merge_work_ms"),
+                tw = agg_col(s.t, "method=tree", "merge_work_ms");
+            sp(&m, "; work (CPU ms summed over joins): sequential ");
+            fmt_agg(&m, sw, "");
+            sp(&m, ", tree ");
+            fmt_agg(&m, tw, "");
+        }
         sp(&m, "; `%s`", s.folder);
         claim_row(md, "C060", stated[0], &m, V_UNTESTABLE,
                   "an upper bound; the rule needs merge_ms across N and K (not in this run)");
@@ -1529,7 +1538,7 @@ static void suite_plots(FILE *md, const char *dir)
                  dat, na, pmlab_table_get(al.t, 0, "threads"), al.folder);
         if (nw && na && pmlab_plot("bars", vars, ob, why, sizeof why) == 0)
             fprintf(md, "![allocator comparison](plots/allocators.png)\n\nThe write workload "
-                        "(graft, 16 partitions) and the hybrid workload under each allocator "
+                        "(ZipperHead, 16 partitions) and the hybrid workload under each allocator "
                         "(LD_PRELOAD, verified in the child): median ops/s. "
                         "([svg](plots/allocators.svg))\n\n");
         else

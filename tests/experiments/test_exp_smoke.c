@@ -1,7 +1,9 @@
 /* Every experiment of experiments/ in a smoke configuration (tiny sizes, 1-2 threads, one
  * trial, short durations) through the built pmlab; each row must pass a schema check: the
  * required columns exist, every numeric cell is finite, ops > 0, status ok. Also: the memory
- * experiment's figures equal the core's own accounting for the same map (within 1 %).
+ * experiment's figures equal the core's own accounting for the same map (within 1 %); the
+ * zipperhead matrix agrees with the prefix oracle and gives the expected answers for the
+ * claims' cases; algebra's identity short-cut allocates nothing; merge's result is the union.
  * No timing assertions. Usage: test_exp_smoke PMLAB */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -69,8 +71,25 @@ static const smoke smokes[] = {
      {"method", "ns_per_clone"}},
     {"write",
      "write --threads 1,2 --allocs glibc --size 5000 --duration-ms 20 --param "
-     "method=graft,txn --param batch=100",
+     "method=zipperhead,graft,txn --param batch=100",
      {"method", "partitions", "ns_per_insert"}},
+    {"merge",
+     "merge --threads 2 --size 2000 --param clones=2,5 --param delta=0,10 --param op=join,meet "
+     "--duration-ms 20 --warmup-ms 0",
+     {"method", "op", "merge_ms", "merge_work_ms", "clones", "delta", "result_keys",
+      "expected_keys"}},
+    {"zipperhead",
+     "zipperhead --param kind=write,read,unchecked --param live=0,50 --duration-ms 20 "
+     "--warmup-ms 0",
+     {"kind", "live", "live_kind", "ns_per_create", "ns_per_release", "creates"}},
+    {"zipperhead-matrix",
+     "zipperhead --param kind=matrix --param live=0,20 --param "
+     "pair=all,p1_p10,root_reader_writer,reader_reader",
+     {"pair", "path_a", "path_b", "kind_a", "kind_b", "outcome", "expected", "oracle_mismatches"}},
+    {"algebra",
+     "algebra --param sizes=200,3000 --param overlap=0,50,100 --duration-ms 5 --warmup-ms 0",
+     {"op", "layout", "overlap_pct", "ns_per_op", "allocs", "result_keys", "identity",
+      "self_allocs"}},
     {"alloc",
      "alloc --allocs glibc --threads 2 --size 5000 --duration-ms 30 --warmup-ms 0",
      {"workload"}},
@@ -172,6 +191,106 @@ static void test_memory_accounting(void **state)
     pmx_keys_free(&k);
 }
 
+/* Runs ARGS into DIR and reads its results.csv (every row status ok). */
+static void run_table(const char *name, const char *args, et_csv *t)
+{
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/%s", g_tmp, name);
+    assert_int_equal(et_run(g_pmlab, dir, args), 0);
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    assert_int_equal(et_read(path, t), 0);
+    assert_true(t->nrows > 0);
+}
+
+static double num(const et_csv *t, size_t r, const char *col)
+{
+    const char *v = et_get(t, r, col);
+    if (!v || !*v)
+        fail_msg("column %s empty in row %zu", col, r);
+    return strtod(v, NULL);
+}
+
+/* zipperhead: the matrix agrees with the oracle; the claims' cases give the byte-prefix answers */
+static void test_zipperhead_matrix(void **state)
+{
+    (void)state;
+    et_csv t;
+    run_table("zh-matrix",
+              "zipperhead --param kind=matrix --param live=0 --param "
+              "pair=all,p1_p10,p1s_p10s,reader_reader,writer_root_reader",
+              &t);
+    assert_int_equal(t.nrows, 5);
+    for (size_t r = 0; r < t.nrows; r++) {
+        assert_true(num(&t, r, "oracle_mismatches") == 0);
+        const char *pair = et_get(&t, r, "pair"), *out = et_get(&t, r, "outcome");
+        if (!strcmp(pair, "all")) {
+            assert_true(num(&t, r, "partition_first_err") == 10); /* C067 */
+            assert_true(num(&t, r, "slash_first_err") == -1);
+            assert_string_equal(out, et_get(&t, r, "expected"));
+            const char *cases = et_get(&t, r, "cases");
+            const char *want[] = {"ab_then_a=Err",
+                                  "abc_ab=Err",
+                                  "ab_cd=Ok",
+                                  "ab_xy=Ok",
+                                  "equal_ww=Err",
+                                  "empty_ww=Err",
+                                  "root_reader_writer=Err",
+                                  "writer_root_reader=Err",
+                                  "reader_reader=Ok",
+                                  NULL};
+            for (const char **w = want; *w; w++)
+                if (!strstr(cases, *w))
+                    fail_msg("cases lacks %s: %s", *w, cases);
+            assert_null(strstr(cases, "(!)"));
+        } else if (!strcmp(pair, "p1_p10") || !strcmp(pair, "writer_root_reader")) {
+            assert_string_equal(out, "Err");
+        } else {
+            assert_string_equal(out, "Ok");
+        }
+    }
+    et_free(&t);
+}
+
+/* algebra: an op with the map's own clone is the identity and allocates nothing in place; with
+ * 100 % overlap the result is reported as an identity too (found by the walk) */
+static void test_algebra_identity(void **state)
+{
+    (void)state;
+    et_csv t;
+    run_table("alg-identity",
+              "algebra --param sizes=3000 --param overlap=100 --param op=join,meet,restrict "
+              "--duration-ms 5 --warmup-ms 0",
+              &t);
+    for (size_t r = 0; r < t.nrows; r++) {
+        assert_true(num(&t, r, "self_allocs") == 0);
+        assert_true(num(&t, r, "self_lib_allocs") == 0);
+        assert_string_equal(et_get(&t, r, "self_result"), "identity");
+        assert_true(num(&t, r, "identity") == 1);
+        assert_true(num(&t, r, "result_keys") == 3000);
+    }
+    et_free(&t);
+}
+
+/* merge: join = union (n + K*delta keys), meet = the base, with both methods */
+static void test_merge_union(void **state)
+{
+    (void)state;
+    et_csv t;
+    run_table("merge-union",
+              "merge --threads 2 --keys kb --size 1500 --param clones=3,8 --param delta=7 "
+              "--param op=join,meet --param placement=own --duration-ms 5 --warmup-ms 0",
+              &t);
+    assert_int_equal(t.nrows, 8);
+    for (size_t r = 0; r < t.nrows; r++) {
+        double n = num(&t, r, "base_keys"), K = num(&t, r, "clones");
+        double want = !strcmp(et_get(&t, r, "op"), "join") ? n + K * 7 : n;
+        assert_true(num(&t, r, "result_keys") == want);
+        assert_true(num(&t, r, "merge_depth") ==
+                    (!strcmp(et_get(&t, r, "method"), "tree") ? (K == 3 ? 2 : 3) : K - 1));
+    }
+    et_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -182,12 +301,15 @@ int main(int argc, char **argv)
     snprintf(g_tmp, sizeof g_tmp, "/tmp/pmx-test-XXXXXX");
     if (!mkdtemp(g_tmp))
         return 2;
-    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 1];
+    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 4];
     size_t n = 0;
     for (size_t i = 0; i < sizeof smokes / sizeof smokes[0]; i++)
         tests[n++] =
             (struct CMUnitTest){smokes[i].name, test_smoke, NULL, NULL, (void *)&smokes[i]};
     tests[n++] = (struct CMUnitTest){"memory_accounting", test_memory_accounting, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"zipperhead_matrix", test_zipperhead_matrix, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"algebra_identity", test_algebra_identity, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"merge_union", test_merge_union, NULL, NULL, NULL};
     int rc = _cmocka_run_group_tests("experiments_smoke", tests, n, NULL, NULL);
     if (rc == 0) {
         char cmd[300];
