@@ -471,6 +471,44 @@ size_t group_rows(const csv_table *t, cfg_group **out)
     return ng;
 }
 
+/* The value of parameter `name` (length nl) in a params cell "a=1;b=x", or NULL. */
+static const char *param_in(const char *params, const char *name, size_t nl, size_t *vl)
+{
+    for (const char *p = params; p && *p;) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            *vl = len - nl - 1;
+            return p + nl + 1;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Appends to buf the parameters of row r whose value differs between rows of t (the swept
+ * ones), so configurations that differ only by a parameter get different labels. */
+static void append_varying_params(const csv_table *t, size_t r, char *buf, size_t n)
+{
+    const char *params = csv_get(t, r, "params");
+    for (const char *p = params; p && *p;) {
+        const char *end = strchr(p, ';'), *eq = strchr(p, '=');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (eq && eq < p + len) {
+            size_t nl = (size_t)(eq - p), vl = len - nl - 1, ol;
+            bool varies = false;
+            for (size_t o = 0; o < t->nrows && !varies; o++) {
+                const char *ov = param_in(csv_get(t, o, "params"), p, nl, &ol);
+                varies = !ov || ol != vl || strncmp(ov, eq + 1, vl) != 0;
+            }
+            size_t used = strlen(buf);
+            if (varies && used + len + 2 < n)
+                snprintf(buf + used, n - used, " %.*s", (int)len, p);
+        }
+        p = end ? end + 1 : NULL;
+    }
+}
+
 static void config_desc(const csv_table *t, size_t r, char *buf, size_t n)
 {
     const char *b = csv_get(t, r, "backend");
@@ -479,6 +517,7 @@ static void config_desc(const csv_table *t, size_t r, char *buf, size_t n)
              strcmp(b, "-") && *b ? " backend=" : "", strcmp(b, "-") ? b : "",
              csv_get(t, r, "alloc"), csv_get(t, r, "threads"), strcmp(k, "-") && *k ? " keys=" : "",
              strcmp(k, "-") ? k : "");
+    append_varying_params(t, r, buf, n);
 }
 
 void summary_print(const csv_table *t, FILE *out)
