@@ -938,12 +938,12 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
 
     config *cfgs;
     size_t ncfg = build_configs(&s, &cfgs);
-    size_t todo = 0;
+    size_t nconfigs = 0;
     for (size_t i = 0; i < ncfg; i++)
         for (unsigned t = 0; t < s.trials; t++) {
             char *key = xasprintf("%s#%u", cfgs[i].id, t);
             if (!sv_has(&done, key))
-                todo++;
+                nconfigs++;
             free(key);
         }
 
@@ -1008,7 +1008,7 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     if (!s.quiet)
         fprintf(stderr, "pmlab: %s: %zu configurations x %llu trials%s, %zu to run -> %s/\n",
                 e->name, ncfg, (unsigned long long)s.trials, s.shard_n > 1 ? " (this shard)" : "",
-                todo, s.out);
+                nconfigs, s.out);
     uint64_t t_start = pmlab_now_ns();
     size_t k = 0, failed = 0, written = 0;
     bool any_over = false;
@@ -1036,13 +1036,13 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 char d[256];
                 describe(d, sizeof d, &s, &cfgs[i], t);
                 double el = (double)(pmlab_now_ns() - t_start) / 1e9;
-                double eta = el / (double)k * (double)(todo - k);
+                double eta = el / (double)k * (double)(nconfigs - k);
                 const char *ops = "";
                 for (size_t j = 0; j < r.keys.n; j++)
                     if (!strcmp(r.keys.v[j], "ops_per_sec"))
                         ops = r.vals.v[j];
                 fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s | elapsed %.1fs, ~%.1fs left\n", k,
-                        todo, d, r.status, *ops ? " " : "", *ops ? ops : " -",
+                        nconfigs, d, r.status, *ops ? " " : "", *ops ? ops : " -",
                         r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta);
             }
             child_out_free(&r);
