@@ -60,6 +60,8 @@ static int ok_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         pmlab_hist_record(pmlab_latency(ctx, t, PMLAB_LAT_OP), 100 + t);
     pmlab_set_num(ctx, "answer", 42);
     pmlab_set_str(ctx, "note", "a,b \"quoted\"");
+    pmlab_set_str(ctx, "mode_seen", pmlab_param_str(cfg, "mode"));
+    pmlab_set_num(ctx, "level_seen", (double)pmlab_param_int(cfg, "level"));
     if (pmlab_param_bool(cfg, "violate"))
         pmlab_invariant_violated(ctx, "pair %d disagrees", 7);
     return 0;
@@ -69,10 +71,14 @@ static const pmlab_param ok_params[] = {
     {"sleep_ms", PMLAB_PARAM_INT, "0", "sleep before reporting"},
     {"violate", PMLAB_PARAM_BOOL, "off", "report an invariant violation"},
     {"label", PMLAB_PARAM_STR, "x", "free text"},
+    {"mode", PMLAB_PARAM_STR_LIST, "a", "swept: one configuration per name"},
+    {"level", PMLAB_PARAM_INT_LIST, "1", "swept: one configuration per integer"},
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column ok_cols[] = {{"answer", PMLAB_COL_NUM, "always 42"},
                                        {"note", PMLAB_COL_STR, "a string with CSV specials"},
+                                       {"mode_seen", PMLAB_COL_STR, "the child's value of mode"},
+                                       {"level_seen", PMLAB_COL_NUM, "the child's value of level"},
                                        {NULL, 0, NULL}};
 
 static const pmlab_experiment fake_ok = {

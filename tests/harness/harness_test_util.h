@@ -129,37 +129,61 @@ static inline int tu_count_lines(const char *path)
     return n;
 }
 
-/* Value of column `col` in data row `row` (0-based) of a results.csv without quoted commas
- * before that column. Returns a static buffer or NULL. */
+/* Field `k` (0-based) of one CSV line, RFC 4180 quoting undone ("a,b" and "" escapes), into
+ * out. Returns false if the line has fewer fields. */
+static inline bool tu_csv_field(const char *line, int k, char *out, size_t outlen)
+{
+    size_t o = 0;
+    int f = 0;
+    bool q = false;
+    for (const char *c = line;; c++) {
+        if (!q && (*c == ',' || *c == 0)) {
+            if (f == k) {
+                out[o < outlen ? o : outlen - 1] = 0;
+                return true;
+            }
+            if (*c == 0)
+                return false;
+            f++;
+            continue;
+        }
+        if (*c == 0)
+            return false;
+        if (*c == '"') {
+            if (q && c[1] == '"')
+                c++; /* an escaped quote */
+            else {
+                q = !q;
+                continue;
+            }
+        }
+        if (f == k && o + 1 < outlen)
+            out[o++] = *c;
+    }
+}
+
+/* Value of column `col` in data row `row` (0-based) of a results.csv (fields may be quoted; no
+ * field holds a newline). Returns a static buffer, reused by the next call, or NULL. */
 static inline const char *tu_csv_cell(const char *path, int row, const char *col)
 {
-    static char out[256];
+    static char out[1024];
+    char name[256];
     char *t = tu_slurp(path);
     if (!t)
         return NULL;
     char *save = NULL, *line = strtok_r(t, "\n", &save);
-    int ci = -1, i = 0;
-    for (char *c = line, *e; c; c = e ? e + 1 : NULL, i++) {
-        e = strchr(c, ',');
-        size_t n = e ? (size_t)(e - c) : strlen(c);
-        if (strlen(col) == n && !strncmp(c, col, n))
+    int ci = -1;
+    for (int i = 0; line && tu_csv_field(line, i, name, sizeof name); i++)
+        if (!strcmp(name, col)) {
             ci = i;
-    }
+            break;
+        }
     const char *res = NULL;
     for (int r = 0; ci >= 0 && (line = strtok_r(NULL, "\n", &save)); r++) {
         if (r != row)
             continue;
-        char *c = line;
-        for (int k = 0; k < ci && c; k++) {
-            c = strchr(c, ',');
-            if (c)
-                c++;
-        }
-        if (c) {
-            size_t n = strcspn(c, ",");
-            snprintf(out, sizeof out, "%.*s", (int)n, c);
+        if (tu_csv_field(line, ci, out, sizeof out))
             res = out;
-        }
         break;
     }
     free(t);

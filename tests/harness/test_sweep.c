@@ -229,6 +229,50 @@ static void test_statuses_and_columns(void **state)
     assert_string_equal(tu_csv_cell(csv, 0, "keys"), "fake-keys");
 }
 
+/* A list parameter is swept like an axis: one configuration (own config_id) per value, crossed
+ * with the other lists, and each child sees its own value; a malformed list is bad input. */
+static void test_list_params(void **state)
+{
+    (void)state;
+    const char *d = tu_path("lists");
+    const char *a[] = {
+        "run",     "fake-ok",    "--backends", "fake-a",    "--threads", "1",     "--trials", "1",
+        "--param", "mode=x,y,z", "--param",    "level=1,2", "--quiet",   "--out", d,          NULL};
+    assert_int_equal(tu_run(a), 0);
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    int n = 0;
+    char *keys = row_keys(csv, &n);
+    assert_int_equal(n, 6);
+    assert_false(has_duplicates(keys));
+    free(keys);
+    int seen[3][2] = {{0}};
+    for (int r = 0; r < n; r++) {
+        char m[16]; /* tu_csv_cell returns a buffer the next call reuses */
+        snprintf(m, sizeof m, "%s", tu_csv_cell(csv, r, "mode_seen"));
+        int l = atoi(tu_csv_cell(csv, r, "level_seen"));
+        assert_true(strlen(m) == 1 && m[0] >= 'x' && m[0] <= 'z' && (l == 1 || l == 2));
+        char want[64];
+        snprintf(want, sizeof want, "mode=%s", m);
+        assert_non_null(strstr(tu_csv_cell(csv, r, "params"), want));
+        seen[m[0] - 'x'][l - 1]++;
+    }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+            assert_int_equal(seen[i][j], 1);
+
+    const char *bad1 = tu_path("lists-bad1");
+    const char *b1[] = {"run",       "fake-ok", "--backends", "fake-a", "--param",
+                        "mode=x,,y", "--quiet", "--out",      bad1,     NULL};
+    assert_int_equal(tu_run(b1), 2);
+    assert_false(tu_exists(bad1));
+    const char *bad2 = tu_path("lists-bad2");
+    const char *b2[] = {"run",       "fake-ok", "--backends", "fake-a", "--param",
+                        "level=1,x", "--quiet", "--out",      bad2,     NULL};
+    assert_int_equal(tu_run(b2), 2);
+    assert_false(tu_exists(bad2));
+}
+
 static void test_reproduce(void **state)
 {
     (void)state;
@@ -269,7 +313,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crash_hang_exit),      cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),     cmocka_unit_test(test_alloc_check),
         cmocka_unit_test(test_statuses_and_columns), cmocka_unit_test(test_reproduce),
-        cmocka_unit_test(test_builtin_selftest),
+        cmocka_unit_test(test_builtin_selftest),     cmocka_unit_test(test_list_params),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();
