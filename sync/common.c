@@ -118,6 +118,40 @@ void pm_sync_thread_unlink(pm_sync_domain *d, pm_sync_thread *t)
     }
 }
 
+pm_sync_thread *pm_sync_unpark(pm_sync_domain *d)
+{
+    pthread_mutex_lock(&d->lock);
+    pm_sync_thread *t = d->parked;
+    if (t != NULL) {
+        d->parked = t->next;
+        t->next = d->live;
+        d->live = t;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return t;
+}
+
+void pm_sync_park(pm_sync_domain *d, pm_sync_thread *t)
+{
+    pthread_mutex_lock(&d->lock);
+    pm_sync_thread_unlink(d, t);
+    t->next = d->parked;
+    d->parked = t;
+    pthread_mutex_unlock(&d->lock);
+}
+
+void pm_sync_free_parked(pm_sync_domain *d)
+{
+    pm_sync_thread *p = d->parked;
+    d->parked = NULL;
+    while (p != NULL) {
+        pm_sync_thread *next = p->next;
+        free(p->rec);
+        free(p);
+        p = next;
+    }
+}
+
 /* ---- generic dispatch
  * ---------------------------------------------------------------------------- */
 

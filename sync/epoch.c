@@ -64,17 +64,11 @@ static pm_status epoch_domain_new(pm_sync_domain **out)
 static pm_status epoch_register(pm_sync_domain *dom, pm_sync_thread **out)
 {
     epoch_domain *d = (epoch_domain *)dom;
-    pthread_mutex_lock(&dom->lock);
-    pm_sync_thread *t = dom->parked;
-    if (t != NULL) { /* reuse a parked record, with whatever it still has pending */
-        dom->parked = t->next;
-        t->next = dom->live;
-        dom->live = t;
-        pthread_mutex_unlock(&dom->lock);
+    pm_sync_thread *t = pm_sync_unpark(dom); /* a parked record, with what it still has pending */
+    if (t != NULL) {
         *out = t;
         return PM_OK;
     }
-    pthread_mutex_unlock(&dom->lock);
 
     size_t rsize = (sizeof(ck_epoch_record_t) + 63) / 64 * 64;
     ck_epoch_record_t *r = aligned_alloc(64, rsize);
@@ -97,11 +91,7 @@ static void epoch_unregister(pm_sync_thread *t)
     pm_sync_domain *dom = t->dom;
     PM_SYNC_DEPTH_NONE(t);
     (void)ck_epoch_poll(t->rec);
-    pthread_mutex_lock(&dom->lock);
-    pm_sync_thread_unlink(dom, t);
-    t->next = dom->parked;
-    dom->parked = t;
-    pthread_mutex_unlock(&dom->lock);
+    pm_sync_park(dom, t);
 }
 
 static void epoch_barrier(pm_sync_domain *dom, pm_sync_thread *t)
@@ -125,13 +115,7 @@ static void epoch_barrier(pm_sync_domain *dom, pm_sync_thread *t)
 static void epoch_domain_free(pm_sync_domain *dom)
 {
     epoch_barrier(dom, NULL);
-    pm_sync_thread *p = dom->parked;
-    while (p != NULL) {
-        pm_sync_thread *next = p->next;
-        free(p->rec);
-        free(p);
-        p = next;
-    }
+    pm_sync_free_parked(dom);
     pm_sync_base_fini(dom);
     free(dom);
 }

@@ -83,17 +83,11 @@ static pm_status hp_domain_new(pm_sync_domain **out)
 static pm_status hp_register(pm_sync_domain *dom, pm_sync_thread **out)
 {
     hp_domain *d = (hp_domain *)dom;
-    pthread_mutex_lock(&dom->lock);
-    pm_sync_thread *t = dom->parked;
+    pm_sync_thread *t = pm_sync_unpark(dom); /* a parked record, with what it still has pending */
     if (t != NULL) {
-        dom->parked = t->next;
-        t->next = dom->live;
-        dom->live = t;
-        pthread_mutex_unlock(&dom->lock);
         *out = t;
         return PM_OK;
     }
-    pthread_mutex_unlock(&dom->lock);
 
     size_t rsize = (sizeof(ck_hp_record_t) + 63) / 64 * 64;
     ck_hp_record_t *r = aligned_alloc(64, rsize);
@@ -119,11 +113,7 @@ static void hp_unregister(pm_sync_thread *t)
     ck_hp_set(r, 0, NULL);
     if (r->n_pending > 0)
         hp_scan(t);
-    pthread_mutex_lock(&dom->lock);
-    pm_sync_thread_unlink(dom, t);
-    t->next = dom->parked;
-    dom->parked = t;
-    pthread_mutex_unlock(&dom->lock);
+    pm_sync_park(dom, t);
 }
 
 static void hp_purge(pm_sync_thread *t)
@@ -153,13 +143,7 @@ static void hp_barrier(pm_sync_domain *dom, pm_sync_thread *t)
 static void hp_domain_free(pm_sync_domain *dom)
 {
     hp_barrier(dom, NULL);
-    pm_sync_thread *p = dom->parked;
-    while (p != NULL) {
-        pm_sync_thread *next = p->next;
-        free(p->rec);
-        free(p);
-        p = next;
-    }
+    pm_sync_free_parked(dom);
     pm_sync_base_fini(dom);
     free(dom);
 }

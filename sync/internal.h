@@ -44,6 +44,13 @@ void pm_sync_base_stats(pm_sync_domain *d, pm_sync_stats *out);
 pm_sync_thread *pm_sync_thread_alloc(pm_sync_domain *d, size_t size);
 /** Unlinks t from d->live (caller holds d->lock). */
 void pm_sync_thread_unlink(pm_sync_domain *d, pm_sync_thread *t);
+/* Parking (epoch, hp: ck records cannot be released while they hold pending objects). */
+/** Moves a parked handle back to d->live and returns it, or NULL if none is parked. */
+pm_sync_thread *pm_sync_unpark(pm_sync_domain *d);
+/** Moves t from d->live to the parked list. */
+void pm_sync_park(pm_sync_domain *d, pm_sync_thread *t);
+/** Frees every parked handle and its ck record (domain teardown, after the barrier). */
+void pm_sync_free_parked(pm_sync_domain *d);
 
 #define PM_SYNC_UNUSED(x) ((void)(x))
 
