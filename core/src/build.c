@@ -42,14 +42,17 @@ static void *take(pm_pool *pool, size_t size, int *fail)
     return pm_pool_take(pool, size);
 }
 
-static pm_line *take_line(pm_pool *pool, pm_line **reuse, int *fail)
+/* A line block of `size` bytes. The exclusive block `*reuse` is taken when it has exactly that
+ * size (a bigger one would waste its tail for the node's life); either way the first line taken
+ * ends the offer. In counting mode *reuse is the node the real run will rebuild (or a copy of
+ * it, which has the same size), so both runs decide alike. */
+static pm_line *take_line(pm_pool *pool, pm_line **reuse, size_t size, int *fail)
 {
-    if (*reuse) {
-        pm_line *l = pool->counting ? (pm_line *)(void *)pool->scratch : *reuse;
-        *reuse = NULL;
-        return l;
-    }
-    return take(pool, sizeof(pm_line), fail);
+    pm_line *r = *reuse;
+    *reuse = NULL;
+    if (r && pm_line_size(r) == size)
+        return pool->counting ? (pm_line *)(void *)pool->scratch : r;
+    return take(pool, size, fail);
 }
 
 static size_t common_prefix(const pm_item *it, size_t n)
@@ -125,11 +128,14 @@ static unsigned put_slot(const pm_pool *pool, pm_line *l, const uint8_t *key, si
     return j;
 }
 
-static pm_line *new_line(pm_pool *pool, pm_line **reuse, int *fail)
+/* A fresh line node for slots holding key_bytes key bytes in all. */
+static pm_line *new_line(pm_pool *pool, pm_line **reuse, size_t key_bytes, int *fail)
 {
-    pm_line *l = take_line(pool, reuse, fail);
-    memset(l, 0, sizeof *l);
+    size_t size = pm_line_size_for(key_bytes);
+    pm_line *l = take_line(pool, reuse, size, fail);
+    memset(l, 0, size);
     atomic_init(&l->rc, 1);
+    pm_line_set_size(l, size);
     return l;
 }
 
@@ -212,7 +218,7 @@ static int build_rec(pm_pool *pool, pm_item *it, size_t n, pm_link *out, pm_line
             bytes += (size_t)gs[j].nslots * gs[j].klen;
         }
         if (slots <= 2 && bytes <= PM_LINE_KEYS) {
-            pm_line *l = new_line(pool, &reuse, &fail);
+            pm_line *l = new_line(pool, &reuse, bytes, &fail);
             *out = pm_mklink(l, PM_TAG_LINE);
             for (size_t j = 0; j < g; j++) {
                 const pm_item *x = &it[gs[j].a];
@@ -258,7 +264,7 @@ static int build_rec(pm_pool *pool, pm_item *it, size_t n, pm_link *out, pm_line
                 else
                     need[0] = need[1] = half;
             }
-            pm_line *l = new_line(pool, &reuse, &fail);
+            pm_line *l = new_line(pool, &reuse, need[0] + need[1], &fail);
             *out = pm_mklink(l, PM_TAG_LINE);
             for (size_t j = 0; j < 2; j++) {
                 const pm_item *x = &it[gs[j].a];
@@ -274,7 +280,7 @@ static int build_rec(pm_pool *pool, pm_item *it, size_t n, pm_link *out, pm_line
         if (k > PM_LINE_KEYS)
             k = PM_LINE_KEYS;
         assert(k >= 1);
-        pm_line *l = new_line(pool, &reuse, &fail);
+        pm_line *l = new_line(pool, &reuse, k, &fail);
         *out = pm_mklink(l, PM_TAG_LINE);
         put_slot(pool, l, it[0].key, k, 1, 0);
         out = (pm_link *)&l->pay[0];

@@ -366,7 +366,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         int last = i + 1 == p.n;
         if (p.v[i].copy) {
             size_t sz = pm_tag(x) == PM_TAG_LINE
-                            ? sizeof(pm_line)
+                            ? pm_line_size(pm_ptr(x))
                             : pm_dense_size(last && newcap ? newcap : ((pm_dense *)pm_ptr(x))->cap);
             if (pm_pool_request(&pool, sz))
                 goto nomem;
@@ -394,7 +394,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         if (p.v[i].copy) {
             void *blk =
                 pm_pool_take(&pool, pm_tag(x) == PM_TAG_LINE
-                                        ? sizeof(pm_line)
+                                        ? pm_line_size(pm_ptr(x))
                                         : pm_dense_size(nc ? nc : ((pm_dense *)pm_ptr(x))->cap));
             pm_link y = pm_node_copy(x, blk, nc, ops);
             *where = y;
@@ -418,7 +418,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     } else if (term == T_LINE) {
         pm_link tl = p.v[p.n - 1].node;
         pm_line *t = pm_ptr(tl);
-        pm_line tmp = *t; /* items point into this copy while t is rebuilt */
+        pm_line tmp; /* items point into this copy while t is rebuilt */
+        memcpy(&tmp, t, pm_line_size(t));
         line_plan(&tmp, rest, L, op, &lp);
         if (lp.replace_slot >= 0) {
             op->had_old = 1;

@@ -5,7 +5,7 @@
 size_t pm_node_size(pm_link l)
 {
     if (pm_tag(l) == PM_TAG_LINE)
-        return sizeof(pm_line);
+        return pm_line_size(pm_ptr(l));
     return pm_dense_size(((const pm_dense *)pm_ptr(l))->cap);
 }
 
@@ -17,9 +17,10 @@ void pm_free_shell(pm_link l)
 /* ---- release -----------------------------------------------------------------------------------
  * Dead nodes (count reached zero: they are ours) form the work list. The list is threaded
  * through the dead nodes' own memory, in bytes a dead node no longer needs once its values are
- * dropped: a line node's key area (offset 56) and a dense node's value mask (offset 40). So
- * release never allocates and never recurses. */
-#define LINE_NEXT_OFF  56
+ * dropped: the first 8 bytes of a line node's key area (offset 24; every line node has them, see
+ * PM_LINE_MIN) and a dense node's value mask (offset 40). So release never allocates and never
+ * recurses. */
+#define LINE_NEXT_OFF  24
 #define DENSE_NEXT_OFF 40
 
 static inline void set_next(pm_link dead, pm_link next)
@@ -105,7 +106,8 @@ pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *
         pm_line *d = block;
         /* Everything but the count: another thread may be changing the source's count right
          * now (a clone of a shared node), so the count is never read as plain memory. */
-        memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc, sizeof *d - sizeof d->rc);
+        memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
+               pm_line_size(s) - sizeof d->rc);
         atomic_init(&d->rc, 1);
         for (unsigned i = 0; i < d->n; i++) {
             if (pm_line_is_child(d, i))
@@ -176,7 +178,7 @@ void pm_line_erase(pm_line *l, unsigned slot)
         memmove(l->key, l->key + l->len[0], l->len[1]);
         l->len[0] = l->len[1];
         l->pay[0] = l->pay[1];
-        l->kinds = (uint8_t)((l->kinds >> 1) & 1);
+        l->kinds = (uint8_t)((l->kinds & ~PM_LINE_KIND_BITS) | ((l->kinds >> 1) & 1));
     } else {
         l->kinds &= (uint8_t) ~(1u << slot);
     }

@@ -39,10 +39,13 @@ static inline pm_link pm_mklink(const void *p, unsigned tag)
 }
 
 /* ---- node layouts ----------------------------------------------------------------------------
- * Line node: exactly 64 bytes.
+ * Line node: at most 64 bytes (one cache line). Its allocation holds the header, both payloads
+ * and only the key bytes it uses: 24 + key bytes rounded up to 8, at least 32 (see
+ * pm_line_size_for); the struct below is the largest size.
  *   0  rc     _Atomic uint32_t   reference count (every heap node starts with it)
  *   4  n      uint8_t            slots used (1 or 2; 0 only transiently)
- *   5  kinds  uint8_t            bit i set: slot i holds a child link, else a value
+ *   5  kinds  uint8_t            bit i (0, 1) set: slot i holds a child link, else a value;
+ *                                bits 4..6: allocation size / 8 (4..7), 0 = 64 bytes
  *   6  len[2] uint8_t            key length of slot 0 and slot 1 (>= 1 each)
  *   8  pay[2] uint64_t           slot payload: a value or a tagged child link
  *  24  key[40] uint8_t           slot 0's key bytes, then slot 1's
@@ -151,6 +154,29 @@ static inline unsigned pm_next_bit(const uint64_t m[4], unsigned from)
         from = (from & ~63u) + 64;
     }
     return 256;
+}
+
+/* Line sizes: 32, 40, 48, 56 or 64 bytes. The size lives in the node (kinds bits 4..6) so that
+ * release and copy know it; 0 there means the full struct (any line built on the stack, such as
+ * a virtual one, is a full struct). Minimum 32: release threads its work list through bytes
+ * 24..31 of a dead node. */
+#define PM_LINE_KIND_BITS 0x03u
+#define PM_LINE_MIN       32u
+static inline size_t pm_line_size_for(size_t key_bytes)
+{
+    size_t s = (24 + key_bytes + 7) & ~(size_t)7;
+    return s < PM_LINE_MIN ? PM_LINE_MIN : s;
+}
+static inline size_t pm_line_size(const pm_line *l)
+{
+    unsigned c = (l->kinds >> 4) & 7u;
+    return c ? (size_t)c * 8 : sizeof(pm_line);
+}
+static inline void pm_line_set_size(pm_line *l, size_t size)
+{
+    assert(size >= PM_LINE_MIN && size <= sizeof(pm_line) && size % 8 == 0);
+    unsigned c = size < sizeof(pm_line) ? (unsigned)(size / 8) : 0;
+    l->kinds = (uint8_t)((l->kinds & PM_LINE_KIND_BITS) | (c << 4));
 }
 
 static inline unsigned pm_line_off(const pm_line *l, unsigned i)

@@ -100,7 +100,7 @@ done:
 
 static int line_ok(const pm_line *n)
 {
-    if (n->n < 1 || n->n > 2 || (n->kinds >> n->n) != 0)
+    if (n->n < 1 || n->n > 2 || ((n->kinds & PM_LINE_KIND_BITS) >> n->n) != 0)
         return 0;
     size_t used = 0;
     for (unsigned i = 0; i < n->n; i++) {
@@ -110,7 +110,7 @@ static int line_ok(const pm_line *n)
         if (pm_line_is_child(n, i) && !n->pay[i])
             return 0;
     }
-    if (used > PM_LINE_KEYS)
+    if (24 + used > pm_line_size(n))
         return 0;
     if (n->n == 2) {
         const uint8_t *k0 = n->key, *k1 = n->key + n->len[0];
