@@ -155,10 +155,14 @@ static int child_slot(pm_pool *pool, pm_line *l, const pm_item *it, size_t n, si
 static int build_dense(pm_pool *pool, pm_item *it, group *gs, size_t g, pm_link *out)
 {
     int fail = 0;
-    pm_dense *d = take(pool, pm_dense_size((unsigned)g), &fail);
-    memset(d, 0, offsetof(pm_dense, e));
+    unsigned words = (unsigned)g; /* one child word per entry, one per value */
+    for (size_t j = 0; j < g; j++)
+        for (size_t i = gs[j].a; i < gs[j].b; i++)
+            words += it[i].len == 1 && !it[i].is_child;
+    pm_dense *d = take(pool, pm_dense_size(words), &fail);
+    memset(d, 0, pm_dense_size(words));
     atomic_init(&d->rc, 1);
-    d->cap = (uint16_t)g;
+    d->cap = (uint16_t)words;
     for (size_t j = 0; j < g; j++) {
         unsigned b = it[gs[j].a].key[0];
         pm_item sub[PM_BUILD_MAX];

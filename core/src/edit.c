@@ -132,8 +132,7 @@ static pm_link *child_loc(pm_link x, unsigned idx)
 {
     if (pm_tag(x) == PM_TAG_LINE)
         return (pm_link *)&((pm_line *)pm_ptr(x))->pay[idx];
-    pm_dense *d = pm_ptr(x);
-    return &d->e[pm_rank(d->mask, idx)].child;
+    return pm_dense_childp(pm_ptr(x), idx);
 }
 
 /* Level i's node was emptied and freed: unlink it from its parent, and so on upward. */
@@ -154,8 +153,8 @@ static void prune(pm_map *m, path *p, size_t i)
                 return;
         } else {
             pm_dense *d = pm_ptr(x);
-            d->e[pm_rank(d->mask, idx)].child = 0;
-            if (pm_bit(d->vmask, idx))
+            *pm_dense_childp(d, idx) = 0;
+            if (pm_dense_has_val(d, idx))
                 return;
             pm_dense_erase(d, idx);
             if (d->n)
@@ -214,6 +213,20 @@ static pm_status edit_root(pm_map *m, pm_op *op)
 
 enum { T_EMPTY, T_LINE, T_DENSE };
 
+/* Capacity of the block dense path node x moves to, 0 if it stays where it is. A copy is exact:
+ * the words x uses plus the `need` free words the change at the terminal takes; an exclusive
+ * node that lacks them grows (pm_dense_grow). */
+static unsigned dense_target(pm_link x, int copy, unsigned need)
+{
+    const pm_dense *d = pm_ptr(x);
+    unsigned used = pm_dense_used(d);
+    if (copy)
+        return used + need;
+    if (d->cap - used >= need)
+        return 0;
+    return pm_dense_grow(d->cap, used + need);
+}
+
 pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
 {
     const pm_val_ops *ops = pm_map_ops(m);
@@ -232,7 +245,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     lplan lp;
     pm_item fresh[2];
     size_t nfresh = 0;
-    unsigned newcap = 0; /* dense terminal: grow to this */
+    unsigned dneed = 0; /* dense terminal: free words the change takes */
 
     /* ---- phase 1: descend -------------------------------------------------------------------- */
     pm_link cur = m->root;
@@ -269,8 +282,9 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             unsigned b = rest[0];
             if (path_push(&p, cur, b))
                 goto nomem;
-            if (L > 1 && pm_bit(d->mask, b) && d->e[pm_rank(d->mask, b)].child) {
-                cur = d->e[pm_rank(d->mask, b)].child;
+            pm_link c = L > 1 && pm_dense_has(d, b) ? pm_dense_child(d, b) : 0;
+            if (c) {
+                cur = c;
                 rest++;
                 L--;
                 continue;
@@ -315,16 +329,15 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     } else {
         const pm_dense *d = pm_ptr(p.v[p.n - 1].node);
         unsigned b = rest[0];
-        int present = pm_bit(d->mask, b);
-        const pm_dentry *e = present ? &d->e[pm_rank(d->mask, b)] : NULL;
-        int inserts = 0;
+        int present = pm_dense_has(d, b);
+        int hasv = present && pm_dense_has_val(d, b);
         if (L == 1) {
             switch (op->kind) {
             case PM_OP_SET:
-                inserts = !present;
+                dneed = present ? !hasv : 2;
                 break;
             case PM_OP_REMOVE_VAL:
-                if (!present || !pm_bit(d->vmask, b)) {
+                if (!hasv) {
                     st = PM_ENOTFOUND;
                     goto out;
                 }
@@ -333,15 +346,15 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
                 if (!present)
                     goto out;
                 size_t c = 0;
-                if (pm_count_values(e->child, &c) != PM_OK)
+                if (pm_count_values(pm_dense_child(d, b), &c) != PM_OK)
                     goto nomem;
-                op->removed = c + (size_t)pm_bit(d->vmask, b);
+                op->removed = c + (size_t)hasv;
                 break;
             }
             case PM_OP_GRAFT:
                 if (!present && !op->g_has_val && !op->g_link)
                     goto out;
-                inserts = !present;
+                dneed = present ? (op->g_has_val && !hasv) : 1u + (op->g_has_val != 0);
                 break;
             }
         } else {
@@ -353,10 +366,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             if (!nfresh)
                 goto out;
             build = 1;
-            inserts = !present;
+            dneed = !present;
         }
-        if (inserts && d->n == d->cap)
-            newcap = pm_dense_grow(d->cap);
     }
 
     /* ---- phase 1: which nodes are copied; reserve every block -------------------------------- */
@@ -364,14 +375,11 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         pm_link x = p.v[i].node;
         p.v[i].copy = (i > 0 && p.v[i - 1].copy) || !pm_is_unique(x);
         int last = i + 1 == p.n;
-        if (p.v[i].copy) {
-            size_t sz = pm_tag(x) == PM_TAG_LINE
-                            ? pm_line_size(pm_ptr(x))
-                            : pm_dense_size(last && newcap ? newcap : ((pm_dense *)pm_ptr(x))->cap);
+        unsigned nc =
+            pm_tag(x) == PM_TAG_DENSE ? dense_target(x, p.v[i].copy, last ? dneed : 0) : 0;
+        if (p.v[i].copy || nc) {
+            size_t sz = pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x)) : pm_dense_size(nc);
             if (pm_pool_request(&pool, sz))
-                goto nomem;
-        } else if (last && newcap) {
-            if (pm_pool_request(&pool, pm_dense_size(newcap)))
                 goto nomem;
         }
     }
@@ -390,12 +398,11 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     for (size_t i = 0; i < p.n; i++) {
         pm_link x = p.v[i].node;
         int last = i + 1 == p.n;
-        unsigned nc = last ? newcap : 0;
+        unsigned nc =
+            pm_tag(x) == PM_TAG_DENSE ? dense_target(x, p.v[i].copy, last ? dneed : 0) : 0;
         if (p.v[i].copy) {
-            void *blk =
-                pm_pool_take(&pool, pm_tag(x) == PM_TAG_LINE
-                                        ? pm_line_size(pm_ptr(x))
-                                        : pm_dense_size(nc ? nc : ((pm_dense *)pm_ptr(x))->cap));
+            void *blk = pm_pool_take(&pool, pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x))
+                                                                     : pm_dense_size(nc));
             pm_link y = pm_node_copy(x, blk, nc, ops);
             *where = y;
             pm_release(x, ops);
@@ -455,8 +462,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         pm_link dl = p.v[p.n - 1].node;
         pm_dense *d = pm_ptr(dl);
         unsigned b = rest[0];
-        int present = pm_bit(d->mask, b);
-        pm_dentry *e = present ? &d->e[pm_rank(d->mask, b)] : NULL;
+        int present = pm_dense_has(d, b);
+        int hasv = present && pm_dense_has_val(d, b);
         int emptied = 0;
         if (L > 1) {
             pm_link out = 0;
@@ -464,7 +471,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
                 fresh[0].pay = pm_val_clone(ops, op->g_val);
             pm_build(&pool, fresh, nfresh, &out, NULL);
             if (present)
-                e->child = out;
+                *pm_dense_childp(d, b) = out; /* the entry had no child, or we had gone down */
             else
                 pm_dense_insert(d, b, out, 0, 0);
         } else {
@@ -472,21 +479,20 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             case PM_OP_SET:
                 if (!present) {
                     pm_dense_insert(d, b, 0, 1, op->val);
+                } else if (hasv) {
+                    uint64_t *vp = pm_dense_valp(d, b);
+                    op->had_old = 1;
+                    op->old = *vp;
+                    *vp = op->val;
                 } else {
-                    if (pm_bit(d->vmask, b)) {
-                        op->had_old = 1;
-                        op->old = e->val;
-                    }
-                    e->val = op->val;
-                    pm_bit_set(d->vmask, b);
+                    pm_dense_set_val(d, b, op->val);
                 }
                 break;
             case PM_OP_REMOVE_VAL:
                 op->had_old = 1;
-                op->old = e->val;
-                pm_bit_clear(d->vmask, b);
-                e->val = 0;
-                if (!e->child) {
+                op->old = pm_dense_val(d, b);
+                pm_dense_clear_val(d, b);
+                if (!pm_dense_child(d, b)) {
                     pm_dense_erase(d, b);
                     emptied = d->n == 0;
                 }
@@ -497,19 +503,20 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
                 pm_link nl = op->kind == PM_OP_GRAFT ? op->g_link : 0;
                 uint64_t v = nv ? pm_val_clone(ops, op->g_val) : 0;
                 if (present) {
-                    if (pm_bit(d->vmask, b))
-                        pm_val_drop(ops, e->val);
-                    pm_release(e->child, ops);
+                    if (hasv)
+                        pm_val_drop(ops, pm_dense_val(d, b));
+                    pm_release(pm_dense_child(d, b), ops);
                     if (!nv && !nl) {
                         pm_dense_erase(d, b);
                         emptied = d->n == 0;
                     } else {
-                        e->child = nl;
-                        e->val = v;
-                        if (nv)
-                            pm_bit_set(d->vmask, b);
-                        else
-                            pm_bit_clear(d->vmask, b);
+                        *pm_dense_childp(d, b) = nl;
+                        if (nv && hasv)
+                            *pm_dense_valp(d, b) = v;
+                        else if (nv)
+                            pm_dense_set_val(d, b, v);
+                        else if (hasv)
+                            pm_dense_clear_val(d, b);
                     }
                 } else {
                     pm_dense_insert(d, b, nl, nv, v);

@@ -130,7 +130,7 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
         const pm_dense *d = pm_ptr(f->link);
         if (f->phase) {
             unsigned b = f->idx - 1;
-            pm_link c = d->e[pm_rank(d->mask, b)].child;
+            pm_link c = pm_dense_child(d, b);
             f->phase = 0;
             if (c) {
                 it->buf[f->base] = (uint8_t)b;
@@ -145,14 +145,14 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
         }
         f->idx = b + 1;
         f->phase = 1;
-        if (pm_bit(d->vmask, b)) {
+        if (pm_dense_has_val(d, b)) {
             it->buf[f->base] = (uint8_t)b;
             if (key)
                 *key = it->buf;
             if (len)
                 *len = f->base + 1;
             if (val)
-                *val = d->e[pm_rank(d->mask, b)].val;
+                *val = pm_dense_val(d, b);
             return PM_OK;
         }
     }

@@ -109,10 +109,9 @@ static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
             unsigned b = key[0];
             if (!pm_bit(d->mask, b))
                 return NULL;
-            const pm_dentry *e = &d->e[pm_rank(d->mask, b)];
             if (len == 1)
-                return pm_bit(d->vmask, b) ? &e->val : NULL;
-            cur = e->child;
+                return pm_dense_has_val(d, b) ? pm_dense_valp((pm_dense *)(uintptr_t)d, b) : NULL;
+            cur = pm_dense_child(d, b);
             key++;
             len--;
             break;

@@ -18,21 +18,24 @@ void pm_free_shell(pm_link l)
  * Dead nodes (count reached zero: they are ours) form the work list. The list is threaded
  * through the dead nodes' own memory, in bytes a dead node no longer needs once its values are
  * dropped: the first 8 bytes of a line node's key area (offset 24; every line node has them, see
- * PM_LINE_MIN) and a dense node's value mask (offset 40). So release never allocates and never
- * recurses. */
-#define LINE_NEXT_OFF  24
-#define DENSE_NEXT_OFF 40
+ * PM_LINE_MIN) and a dense node's value mask (after its words). So release never allocates and
+ * never recurses. */
+#define LINE_NEXT_OFF 24
 
+static inline void *next_at(pm_link dead)
+{
+    if (pm_tag(dead) == PM_TAG_LINE)
+        return (char *)pm_ptr(dead) + LINE_NEXT_OFF;
+    return pm_dense_vmask(pm_ptr(dead));
+}
 static inline void set_next(pm_link dead, pm_link next)
 {
-    size_t off = pm_tag(dead) == PM_TAG_LINE ? LINE_NEXT_OFF : DENSE_NEXT_OFF;
-    memcpy((char *)pm_ptr(dead) + off, &next, sizeof next);
+    memcpy(next_at(dead), &next, sizeof next);
 }
 static inline pm_link get_next(pm_link dead)
 {
     pm_link next;
-    size_t off = pm_tag(dead) == PM_TAG_LINE ? LINE_NEXT_OFF : DENSE_NEXT_OFF;
-    memcpy(&next, (char *)pm_ptr(dead) + off, sizeof next);
+    memcpy(&next, next_at(dead), sizeof next);
     return next;
 }
 
@@ -65,9 +68,8 @@ static void kill(pm_link l, pm_link *head, const pm_val_ops *ops)
                     pm_val_drop(ops, n->pay[i]);
         } else {
             pm_dense *d = pm_ptr(l);
-            for (unsigned b = pm_next_bit(d->mask, 0); b < 256; b = pm_next_bit(d->mask, b + 1))
-                if (pm_bit(d->vmask, b))
-                    pm_val_drop(ops, d->e[pm_rank(d->mask, b)].val);
+            for (unsigned i = d->cap - pm_dense_nvals(d); i < d->cap; i++)
+                pm_val_drop(ops, d->w[i]);
         }
     }
     set_next(l, *head);
@@ -90,15 +92,32 @@ void pm_release(pm_link l, const pm_val_ops *ops)
                     kill((pm_link)n->pay[i], &head, ops);
         } else {
             pm_dense *d = pm_ptr(x);
+            const pm_link *kid = pm_dense_kids(d);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->e[i].child && rc_dec(d->e[i].child))
-                    kill(d->e[i].child, &head, ops);
+                if (kid[i] && rc_dec(kid[i]))
+                    kill(kid[i], &head, ops);
         }
         pm_free_shell(x);
     }
 }
 
-/* ---- copy / move ----------------------------------------------------------------------------- */
+/* ---- copy / move -----------------------------------------------------------------------------
+ * Copies dense node s's header, children, values and value mask into block with capacity newcap
+ * (everything but the count: another thread may be changing the source's count right now, a
+ * clone of a shared node, so it is never read as plain memory). No reference is taken. */
+static pm_link pm_dense_move_words(const pm_dense *s, void *block, unsigned newcap, unsigned nv)
+{
+    pm_dense *d = block;
+    assert(newcap >= s->n + nv && newcap <= PM_DENSE_MAXCAP);
+    memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
+           offsetof(pm_dense, w) - sizeof d->rc + s->n * sizeof s->w[0]);
+    atomic_init(&d->rc, 1);
+    d->cap = (uint16_t)newcap;
+    memcpy(&d->w[newcap - nv], &s->w[s->cap - nv], nv * sizeof s->w[0]);
+    memcpy(pm_dense_vmask(d), pm_dense_vmask_c(s), 4 * sizeof s->w[0]);
+    return pm_mklink(d, PM_TAG_DENSE);
+}
+
 pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *ops)
 {
     if (pm_tag(l) == PM_TAG_LINE) {
@@ -118,57 +137,75 @@ pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *
         return pm_mklink(d, PM_TAG_LINE);
     }
     const pm_dense *s = pm_ptr(l);
-    pm_dense *d = block;
+    unsigned nv = pm_dense_nvals(s);
     if (!newcap)
-        newcap = s->cap;
-    assert(newcap >= s->n);
-    memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
-           offsetof(pm_dense, e) + s->n * sizeof(pm_dentry) - sizeof d->rc);
-    atomic_init(&d->rc, 1);
-    d->cap = (uint16_t)newcap;
-    unsigned i = 0;
-    for (unsigned b = pm_next_bit(d->mask, 0); b < 256; b = pm_next_bit(d->mask, b + 1), i++) {
-        if (d->e[i].child)
-            pm_ref(d->e[i].child);
-        if (pm_bit(d->vmask, b))
-            d->e[i].val = pm_val_clone(ops, d->e[i].val);
-    }
-    return pm_mklink(d, PM_TAG_DENSE);
+        newcap = s->n + nv;
+    pm_link y = pm_dense_move_words(s, block, newcap, nv);
+    pm_dense *d = block;
+    for (unsigned i = 0; i < d->n; i++)
+        if (d->w[i])
+            pm_ref((pm_link)d->w[i]);
+    for (unsigned i = newcap - nv; i < newcap; i++)
+        d->w[i] = pm_val_clone(ops, d->w[i]);
+    return y;
 }
 
 pm_link pm_dense_move(pm_link l, void *block, unsigned newcap)
 {
-    pm_dense *s = pm_ptr(l), *d = block;
-    assert(newcap >= s->n);
-    memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
-           offsetof(pm_dense, e) + s->n * sizeof(pm_dentry) - sizeof d->rc);
-    atomic_init(&d->rc, 1);
-    d->cap = (uint16_t)newcap;
+    const pm_dense *s = pm_ptr(l);
+    pm_link y = pm_dense_move_words(s, block, newcap, pm_dense_nvals(s));
     pm_free_shell(l);
-    return pm_mklink(d, PM_TAG_DENSE);
+    return y;
+}
+
+/* Free words of d sit between its children and its values. */
+static inline unsigned free_words(const pm_dense *d, unsigned nv)
+{
+    return d->cap - d->n - nv;
 }
 
 void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val)
 {
-    assert(!pm_bit(d->mask, b) && d->n < d->cap);
+    assert(!pm_bit(d->mask, b) && free_words(d, pm_dense_nvals(d)) >= 1u + (has_val != 0));
     unsigned r = pm_rank(d->mask, b);
-    memmove(&d->e[r + 1], &d->e[r], (d->n - r) * sizeof(pm_dentry));
-    d->e[r].child = child;
-    d->e[r].val = has_val ? val : 0;
+    memmove(&d->w[r + 1], &d->w[r], (d->n - r) * sizeof d->w[0]);
+    d->w[r] = (uint64_t)child;
     pm_bit_set(d->mask, b);
-    if (has_val)
-        pm_bit_set(d->vmask, b);
     d->n++;
+    if (has_val)
+        pm_dense_set_val(d, b, val);
 }
 
 void pm_dense_erase(pm_dense *d, unsigned b)
 {
     assert(pm_bit(d->mask, b));
+    if (pm_dense_has_val(d, b))
+        pm_dense_clear_val(d, b);
     unsigned r = pm_rank(d->mask, b);
-    memmove(&d->e[r], &d->e[r + 1], (d->n - r - 1) * sizeof(pm_dentry));
+    memmove(&d->w[r], &d->w[r + 1], (d->n - r - 1) * sizeof d->w[0]);
     pm_bit_clear(d->mask, b);
-    pm_bit_clear(d->vmask, b);
     d->n--;
+}
+
+void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val)
+{
+    uint64_t *vm = pm_dense_vmask(d);
+    unsigned nv = pm_dense_nvals(d), base = d->cap - nv, r = pm_rank(vm, b);
+    assert(pm_bit(d->mask, b) && !pm_bit(vm, b) && free_words(d, nv) >= 1);
+    /* values of lower rank move down one word to open slot base - 1 + r */
+    memmove(&d->w[base - 1], &d->w[base], r * sizeof d->w[0]);
+    d->w[base - 1 + r] = val;
+    pm_bit_set(vm, b);
+}
+
+void pm_dense_clear_val(pm_dense *d, unsigned b)
+{
+    uint64_t *vm = pm_dense_vmask(d);
+    unsigned nv = pm_dense_nvals(d), base = d->cap - nv, r = pm_rank(vm, b);
+    assert(pm_bit(vm, b));
+    memmove(&d->w[base + 1], &d->w[base], r * sizeof d->w[0]);
+    d->w[base] = 0;
+    pm_bit_clear(vm, b);
 }
 
 void pm_line_erase(pm_line *l, unsigned slot)
@@ -293,10 +330,9 @@ pm_status pm_count_values(pm_link l, size_t *out)
             }
         } else {
             const pm_dense *d = pm_ptr(x);
-            for (unsigned w = 0; w < 4; w++)
-                c += (size_t)__builtin_popcountll(d->vmask[w]);
+            c += pm_dense_nvals(d);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->e[i].child && pm_stack_push(&s, d->e[i].child))
+                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i]))
                     goto nomem;
         }
     }
@@ -377,14 +413,14 @@ void pm_seek(pm_link root, int root_has_val, uint64_t root_val, const uint8_t *k
         unsigned b = key[0];
         if (!pm_bit(d->mask, b))
             return;
-        const pm_dentry *e = &d->e[pm_rank(d->mask, b)];
+        pm_link child = pm_dense_child(d, b);
         if (len == 1) {
-            f->has_val = pm_bit(d->vmask, b);
-            f->val = e->val;
-            f->link = e->child;
+            f->has_val = pm_dense_has_val(d, b);
+            f->val = f->has_val ? pm_dense_val(d, b) : 0;
+            f->link = child;
             return;
         }
-        cur = e->child;
+        cur = child;
         key++;
         len--;
     }

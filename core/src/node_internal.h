@@ -62,42 +62,45 @@ typedef struct pm_line {
     uint8_t key[PM_LINE_KEYS];
 } pm_line;
 
-/* Dense node: one allocation of 72 + 16 * cap bytes.
- *   0  rc       _Atomic uint32_t
- *   4  cap      uint16_t          entries allocated (1..256)
- *   6  n        uint16_t          entries used (= popcount(mask))
- *   8  mask[4]  uint64_t          bit b: byte b has an entry
- *  40  vmask[4] uint64_t          bit b: byte b's entry holds a value
- *  72  e[cap]   {val, child}      entries in ascending byte order, ranked by popcount
- * An entry holds a value, a child or both; a node has at least one entry. */
-typedef struct pm_dentry {
-    uint64_t val;
-    pm_link child;
-} pm_dentry;
+/* Dense node: one allocation of 72 + 8 * cap bytes.
+ *   0  rc        _Atomic uint32_t
+ *   4  cap       uint16_t          words in w[] (1..512)
+ *   6  n         uint16_t          entries (= popcount(mask))
+ *   8  mask[4]   uint64_t          bit b: byte b has an entry
+ *  40  w[cap]    uint64_t          w[0..n): each entry's child link (0 if none), ranked by mask;
+ *                                  w[cap-nv..cap): the values, ranked by vmask (nv = its count);
+ *                                  the words between are free
+ *  40+8cap vmask[4] uint64_t       bit b: byte b's entry holds a value (a subset of mask)
+ * An entry holds a value, a child or both; a node has at least one entry. A lookup that goes
+ * down reads the mask and one child word, which for small nodes share the mask's cache line;
+ * only a value costs a second rank (in vmask). Values take words only where they exist. */
 typedef struct pm_dense {
     _Atomic uint32_t rc;
     uint16_t cap;
     uint16_t n;
     uint64_t mask[4];
-    uint64_t vmask[4];
-    pm_dentry e[];
+    uint64_t w[];
 } pm_dense;
 
-_Static_assert(sizeof(pm_line) == 64, "a line node is one cache line");
+_Static_assert(sizeof(pm_line) == 64, "a line node is at most one cache line");
 _Static_assert(offsetof(pm_line, rc) == 0 && offsetof(pm_dense, rc) == 0, "rc at offset 0");
 _Static_assert(offsetof(pm_line, pay) == 8 && offsetof(pm_line, key) == 24, "line layout");
-_Static_assert(offsetof(pm_dense, e) == 72 && sizeof(pm_dentry) == 16, "dense layout");
+_Static_assert(offsetof(pm_dense, w) == 40, "dense layout");
 _Static_assert(sizeof(pm_link) == 8, "links are 8 bytes");
 
+#define PM_DENSE_MAXCAP 512u
 static inline size_t pm_dense_size(unsigned cap)
 {
-    return offsetof(pm_dense, e) + (size_t)cap * sizeof(pm_dentry);
+    return offsetof(pm_dense, w) + ((size_t)cap + 4) * sizeof(uint64_t);
 }
-/* Geometric growth for a full dense node that gets one more entry. */
-static inline unsigned pm_dense_grow(unsigned cap)
+/* Capacity for a dense node that needs `want` words and has `cap`: a quarter more (at least one
+ * word), so a node filled by inserts is moved O(log n) times yet keeps little slack. */
+static inline unsigned pm_dense_grow(unsigned cap, unsigned want)
 {
-    unsigned c = cap + (cap >> 1) + 1;
-    return c > 256 ? 256 : c;
+    unsigned c = cap + (cap >> 2) + 1;
+    if (c < want)
+        c = want;
+    return c > PM_DENSE_MAXCAP ? PM_DENSE_MAXCAP : c;
 }
 
 static inline int pm_bit(const uint64_t m[4], unsigned b)
@@ -154,6 +157,59 @@ static inline unsigned pm_next_bit(const uint64_t m[4], unsigned from)
         from = (from & ~63u) + 64;
     }
     return 256;
+}
+
+/* ---- dense accessors ---------------------------------------------------------------------------
+ */
+static inline uint64_t *pm_dense_vmask(pm_dense *d)
+{
+    return &d->w[d->cap];
+}
+static inline const uint64_t *pm_dense_vmask_c(const pm_dense *d)
+{
+    return &d->w[d->cap];
+}
+static inline pm_link *pm_dense_kids(pm_dense *d)
+{
+    return (pm_link *)d->w;
+}
+static inline unsigned pm_dense_nvals(const pm_dense *d)
+{
+    const uint64_t *v = pm_dense_vmask_c(d);
+    return (unsigned)(__builtin_popcountll(v[0]) + __builtin_popcountll(v[1]) +
+                      __builtin_popcountll(v[2]) + __builtin_popcountll(v[3]));
+}
+/* Words in use: one child word per entry plus one per value. */
+static inline unsigned pm_dense_used(const pm_dense *d)
+{
+    return d->n + pm_dense_nvals(d);
+}
+static inline int pm_dense_has(const pm_dense *d, unsigned b)
+{
+    return pm_bit(d->mask, b);
+}
+static inline int pm_dense_has_val(const pm_dense *d, unsigned b)
+{
+    return pm_bit(pm_dense_vmask_c(d), b);
+}
+/* Child link of byte b's entry (b must have an entry; 0 = no child). */
+static inline pm_link pm_dense_child(const pm_dense *d, unsigned b)
+{
+    return (pm_link)d->w[pm_rank(d->mask, b)];
+}
+static inline pm_link *pm_dense_childp(pm_dense *d, unsigned b)
+{
+    return (pm_link *)&d->w[pm_rank(d->mask, b)];
+}
+/* Value word of byte b (b must hold a value). */
+static inline uint64_t *pm_dense_valp(pm_dense *d, unsigned b)
+{
+    const uint64_t *v = pm_dense_vmask_c(d);
+    return &d->w[d->cap - pm_dense_nvals(d) + pm_rank(v, b)];
+}
+static inline uint64_t pm_dense_val(const pm_dense *d, unsigned b)
+{
+    return *pm_dense_valp((pm_dense *)(uintptr_t)d, b);
 }
 
 /* Line sizes: 32, 40, 48, 56 or 64 bytes. The size lives in the node (kinds bits 4..6) so that
@@ -245,13 +301,18 @@ size_t pm_node_size(pm_link l);
 void pm_release(pm_link l, const pm_val_ops *ops);
 /* Frees the memory of a node whose children and values were moved elsewhere. */
 void pm_free_shell(pm_link l);
-/* Copies node l into block (a fresh allocation; dense: newcap >= n entries, 0 = same cap):
- * count 1, every child +1, every value cloned. Returns the new tagged link. */
+/* Copies node l into block (a fresh allocation of pm_node_size(l) for a line; for a dense node
+ * pm_dense_size(newcap) with newcap >= pm_dense_used(), 0 = exactly pm_dense_used()): count 1,
+ * every child +1, every value cloned. Returns the new tagged link. */
 pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *ops);
 /* Moves exclusive dense node l into block with capacity newcap and frees l's memory. */
 pm_link pm_dense_move(pm_link l, void *block, unsigned newcap);
+/* In-place entry and value changes; each needs the free words it adds (insert: 1, +1 with a
+ * value; set_val: 1). */
 void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val);
-void pm_dense_erase(pm_dense *d, unsigned b);
+void pm_dense_erase(pm_dense *d, unsigned b);                 /* the entry and its value */
+void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val); /* b has an entry, no value yet */
+void pm_dense_clear_val(pm_dense *d, unsigned b);             /* b holds a value */
 void pm_line_erase(pm_line *l, unsigned slot);
 
 /* ---- allocation pool: reserve every block a mutation needs before changing anything

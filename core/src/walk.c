@@ -80,7 +80,7 @@ pm_status pm_map_footprint(const pm_map *m, size_t *nodes, size_t *bytes)
         } else {
             const pm_dense *d = pm_ptr(x);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->e[i].child && pm_stack_push(&s, d->e[i].child)) {
+                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i])) {
                     st = PM_ENOMEM;
                     goto done;
                 }
@@ -126,16 +126,19 @@ static int line_ok(const pm_line *n)
 static int dense_ok(const pm_dense *d)
 {
     unsigned pop = 0;
+    const uint64_t *vm = pm_dense_vmask_c(d);
+    if (d->cap == 0 || d->cap > PM_DENSE_MAXCAP)
+        return 0;
     for (unsigned w = 0; w < 4; w++) {
         pop += (unsigned)__builtin_popcountll(d->mask[w]);
-        if (d->vmask[w] & ~d->mask[w])
+        if (vm[w] & ~d->mask[w])
             return 0;
     }
-    if (pop != d->n || pop == 0 || d->n > d->cap || d->cap > 256)
+    if (pop != d->n || pop == 0 || pm_dense_used(d) > d->cap)
         return 0;
     unsigned i = 0;
     for (unsigned b = pm_next_bit(d->mask, 0); b < 256; b = pm_next_bit(d->mask, b + 1), i++)
-        if (!d->e[i].child && !pm_bit(d->vmask, b))
+        if (!d->w[i] && !pm_bit(vm, b))
             return 0;
     return 1;
 }
@@ -172,7 +175,7 @@ pm_status pm_debug_validate(const pm_map *m)
                 break;
             }
             for (unsigned i = 0; i < d->n; i++)
-                if (d->e[i].child && pm_stack_push(&s, d->e[i].child))
+                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i]))
                     st = PM_ENOMEM;
         } else {
             st = PM_EINVAL;

@@ -53,10 +53,9 @@ void pm_zpos_step(const pm_zpos *p, unsigned b, pm_zpos *o)
         const pm_dense *d = pm_ptr(x);
         if (!pm_bit(d->mask, b))
             return;
-        const pm_dentry *e = &d->e[pm_rank(d->mask, b)];
-        o->has_val = (uint8_t)pm_bit(d->vmask, b);
-        o->val = o->has_val ? e->val : 0;
-        o->node = e->child;
+        o->has_val = (uint8_t)pm_dense_has_val(d, b);
+        o->val = o->has_val ? pm_dense_val(d, b) : 0;
+        o->node = pm_dense_child(d, b);
         return;
     }
     const pm_line *l = pm_ptr(x);

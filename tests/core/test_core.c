@@ -312,7 +312,8 @@ static void test_layout(void **state)
 {
     (void)state;
     assert_int_equal(sizeof(pm_line), 64);
-    assert_int_equal(offsetof(pm_dense, e), 72);
+    assert_int_equal(offsetof(pm_dense, w), 40);
+    assert_int_equal(pm_dense_size(3), 40 + 3 * 8 + 32);
     pm_map *m;
     assert_int_equal(pm_map_new(NULL, &m), PM_OK);
     /* one short key: one line node */
