@@ -159,10 +159,11 @@ static int build_dense(pm_pool *pool, pm_item *it, group *gs, size_t g, pm_link 
     for (size_t j = 0; j < g; j++)
         for (size_t i = gs[j].a; i < gs[j].b; i++)
             words += it[i].len == 1 && !it[i].is_child;
-    pm_dense *d = take(pool, pm_dense_size(words), &fail);
-    memset(d, 0, pm_dense_size(words));
+    int small = pm_dense_small_for((unsigned)g);
+    pm_dense *d = take(pool, pm_dense_bytes(small, words), &fail);
+    memset(d, 0, pm_dense_bytes(small, words));
     atomic_init(&d->rc, 1);
-    d->cap = (uint16_t)words;
+    d->capf = (uint16_t)(words | (small ? PM_DENSE_SMALL : 0));
     for (size_t j = 0; j < g; j++) {
         unsigned b = it[gs[j].a].key[0];
         pm_item sub[PM_BUILD_MAX];

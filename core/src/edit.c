@@ -213,18 +213,26 @@ static pm_status edit_root(pm_map *m, pm_op *op)
 
 enum { T_EMPTY, T_LINE, T_DENSE };
 
-/* Capacity of the block dense path node x moves to, 0 if it stays where it is. A copy is exact:
- * the words x uses plus the `need` free words the change at the terminal takes; an exclusive
- * node that lacks them grows (pm_dense_grow). */
-static unsigned dense_target(pm_link x, int copy, unsigned need)
+/* The block branch node x moves to: returns 0 if it stays where it is, else 1 with the new
+ * capacity and form. A copy is exact: the words x uses plus the `need` free words the change at
+ * the terminal takes; its form fits the entry count after the change (`add` new entries). An
+ * exclusive node moves when it lacks the words (it grows, pm_dense_grow) or is small and would
+ * exceed PM_SMALL_MAX entries. Phase 1 and phase 2 call this on the same nodes and agree. */
+static int dense_target(pm_link x, int copy, unsigned need, unsigned add, unsigned *cap, int *small)
 {
     const pm_dense *d = pm_ptr(x);
-    unsigned used = pm_dense_used(d);
-    if (copy)
-        return used + need;
-    if (d->cap - used >= need)
+    unsigned used = pm_dense_used(d), n = d->n + add;
+    *small = pm_dense_small_for(n);
+    if (copy) {
+        *cap = used + need;
+        return 1;
+    }
+    if (pm_dense_cap(d) - used >= need && !(pm_dense_is_small(d) && n > PM_SMALL_MAX))
         return 0;
-    return pm_dense_grow(d->cap, used + need);
+    *cap = pm_dense_grow(pm_dense_cap(d), used + need);
+    if (*small && *cap > 2 * PM_SMALL_MAX)
+        *cap = 2 * PM_SMALL_MAX; /* >= used + need: at most n entries and n values */
+    return 1;
 }
 
 pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
@@ -245,7 +253,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     lplan lp;
     pm_item fresh[2];
     size_t nfresh = 0;
-    unsigned dneed = 0; /* dense terminal: free words the change takes */
+    unsigned dneed = 0, dnew = 0; /* branch terminal: free words / entries the change adds */
 
     /* ---- phase 1: descend -------------------------------------------------------------------- */
     pm_link cur = m->root;
@@ -331,6 +339,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         unsigned b = rest[0];
         int present = pm_dense_has(d, b);
         int hasv = present && pm_dense_has_val(d, b);
+        dnew = !present; /* every path below that does not leave inserts an entry */
         if (L == 1) {
             switch (op->kind) {
             case PM_OP_SET:
@@ -375,10 +384,11 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         pm_link x = p.v[i].node;
         p.v[i].copy = (i > 0 && p.v[i - 1].copy) || !pm_is_unique(x);
         int last = i + 1 == p.n;
-        unsigned nc =
-            pm_tag(x) == PM_TAG_DENSE ? dense_target(x, p.v[i].copy, last ? dneed : 0) : 0;
-        if (p.v[i].copy || nc) {
-            size_t sz = pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x)) : pm_dense_size(nc);
+        unsigned nc = 0;
+        int sm = 0, mv = pm_tag(x) == PM_TAG_DENSE &&
+                         dense_target(x, p.v[i].copy, last ? dneed : 0, last ? dnew : 0, &nc, &sm);
+        if (p.v[i].copy || mv) {
+            size_t sz = pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x)) : pm_dense_bytes(sm, nc);
             if (pm_pool_request(&pool, sz))
                 goto nomem;
         }
@@ -398,17 +408,20 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     for (size_t i = 0; i < p.n; i++) {
         pm_link x = p.v[i].node;
         int last = i + 1 == p.n;
-        unsigned nc =
-            pm_tag(x) == PM_TAG_DENSE ? dense_target(x, p.v[i].copy, last ? dneed : 0) : 0;
+        unsigned nc = 0;
+        int sm = 0, mv = pm_tag(x) == PM_TAG_DENSE &&
+                         dense_target(x, p.v[i].copy, last ? dneed : 0, last ? dnew : 0, &nc, &sm);
         if (p.v[i].copy) {
-            void *blk = pm_pool_take(&pool, pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x))
-                                                                     : pm_dense_size(nc));
-            pm_link y = pm_node_copy(x, blk, nc, ops);
+            pm_link y;
+            if (pm_tag(x) == PM_TAG_LINE)
+                y = pm_node_copy(x, pm_pool_take(&pool, pm_line_size(pm_ptr(x))), ops);
+            else
+                y = pm_dense_copy(x, pm_pool_take(&pool, pm_dense_bytes(sm, nc)), nc, sm, ops);
             *where = y;
             pm_release(x, ops);
             x = y;
-        } else if (nc) {
-            pm_link y = pm_dense_move(x, pm_pool_take(&pool, pm_dense_size(nc)), nc);
+        } else if (mv) {
+            pm_link y = pm_dense_move(x, pm_pool_take(&pool, pm_dense_bytes(sm, nc)), nc, sm);
             *where = y;
             x = y;
         }

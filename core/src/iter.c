@@ -138,7 +138,7 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
             }
             continue;
         }
-        unsigned b = pm_next_bit(d->mask, f->idx);
+        unsigned b = pm_dense_next(d, f->idx);
         if (b >= 256) {
             it->depth--;
             continue;

@@ -107,11 +107,12 @@ static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
         case PM_TAG_DENSE: {
             const pm_dense *d = pm_ptr(cur);
             unsigned b = key[0];
-            if (!pm_bit(d->mask, b))
+            int i = pm_dense_slot(d, b);
+            if (i < 0)
                 return NULL;
             if (len == 1)
-                return pm_dense_has_val(d, b) ? pm_dense_valp((pm_dense *)(uintptr_t)d, b) : NULL;
-            cur = pm_dense_child(d, b);
+                return pm_dense_has_val_at(d, i, b) ? pm_dense_valp_at(d, i, b) : NULL;
+            cur = (pm_link)pm_dense_words(d)[i];
             key++;
             len--;
             break;
@@ -233,7 +234,7 @@ pm_status pm_map_remove_prefix(pm_map *m, const uint8_t *prefix, size_t plen, si
 static pm_link focus_take(pm_focus *f, void *blk, const pm_val_ops *ops)
 {
     if (f->is_virt)
-        return pm_node_copy(pm_focus_link(f), blk, 0, ops);
+        return pm_node_copy(pm_focus_link(f), blk, ops);
     if (f->link)
         pm_ref(f->link);
     return f->link;

@@ -6,7 +6,8 @@ size_t pm_node_size(pm_link l)
 {
     if (pm_tag(l) == PM_TAG_LINE)
         return pm_line_size(pm_ptr(l));
-    return pm_dense_size(((const pm_dense *)pm_ptr(l))->cap);
+    const pm_dense *d = pm_ptr(l);
+    return pm_dense_bytes(pm_dense_is_small(d), pm_dense_cap(d));
 }
 
 void pm_free_shell(pm_link l)
@@ -18,15 +19,18 @@ void pm_free_shell(pm_link l)
  * Dead nodes (count reached zero: they are ours) form the work list. The list is threaded
  * through the dead nodes' own memory, in bytes a dead node no longer needs once its values are
  * dropped: the first 8 bytes of a line node's key area (offset 24; every line node has them, see
- * PM_LINE_MIN) and a dense node's value mask (after its words). So release never allocates and
- * never recurses. */
+ * PM_LINE_MIN), a small branch node's key bytes (offset 8) and a full one's value mask (after
+ * its words). So release never allocates and never recurses. */
 #define LINE_NEXT_OFF 24
 
 static inline void *next_at(pm_link dead)
 {
     if (pm_tag(dead) == PM_TAG_LINE)
         return (char *)pm_ptr(dead) + LINE_NEXT_OFF;
-    return pm_dense_vmask(pm_ptr(dead));
+    const pm_dense *d = pm_ptr(dead);
+    if (pm_dense_is_small(d))
+        return pm_dense_sm(d)->key;
+    return pm_dense_vmask(d);
 }
 static inline void set_next(pm_link dead, pm_link next)
 {
@@ -67,9 +71,10 @@ static void kill(pm_link l, pm_link *head, const pm_val_ops *ops)
                 if (!pm_line_is_child(n, i))
                     pm_val_drop(ops, n->pay[i]);
         } else {
-            pm_dense *d = pm_ptr(l);
-            for (unsigned i = d->cap - pm_dense_nvals(d); i < d->cap; i++)
-                pm_val_drop(ops, d->w[i]);
+            const pm_dense *d = pm_ptr(l);
+            const uint64_t *w = pm_dense_words(d);
+            for (unsigned i = pm_dense_cap(d) - pm_dense_nvals(d); i < pm_dense_cap(d); i++)
+                pm_val_drop(ops, w[i]);
         }
     }
     set_next(l, *head);
@@ -92,7 +97,7 @@ void pm_release(pm_link l, const pm_val_ops *ops)
                     kill((pm_link)n->pay[i], &head, ops);
         } else {
             pm_dense *d = pm_ptr(x);
-            const pm_link *kid = pm_dense_kids(d);
+            const pm_link *kid = (const pm_link *)pm_dense_words(d);
             for (unsigned i = 0; i < d->n; i++)
                 if (kid[i] && rc_dec(kid[i]))
                     kill(kid[i], &head, ops);
@@ -102,58 +107,80 @@ void pm_release(pm_link l, const pm_val_ops *ops)
 }
 
 /* ---- copy / move -----------------------------------------------------------------------------
- * Copies dense node s's header, children, values and value mask into block with capacity newcap
- * (everything but the count: another thread may be changing the source's count right now, a
- * clone of a shared node, so it is never read as plain memory). No reference is taken. */
-static pm_link pm_dense_move_words(const pm_dense *s, void *block, unsigned newcap, unsigned nv)
+ * Writes branch node s into block in the given form and capacity: header, children, values and
+ * the byte set (re-encoded when the form changes; both forms keep entries and values in byte
+ * order, so the word arrays copy as they are). Everything but the count is copied: another
+ * thread may be changing the source's count right now (a clone of a shared node), so it is never
+ * read as plain memory. No reference is taken. */
+static pm_link dense_write(const pm_dense *s, void *block, unsigned newcap, int small)
 {
     pm_dense *d = block;
-    assert(newcap >= s->n + nv && newcap <= PM_DENSE_MAXCAP);
-    memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
-           offsetof(pm_dense, w) - sizeof d->rc + s->n * sizeof s->w[0]);
+    unsigned n = s->n, nv = pm_dense_nvals(s), scap = pm_dense_cap(s);
+    assert(newcap >= n + nv && newcap <= PM_DENSE_MAXCAP && (!small || n <= PM_SMALL_MAX));
     atomic_init(&d->rc, 1);
-    d->cap = (uint16_t)newcap;
-    memcpy(&d->w[newcap - nv], &s->w[s->cap - nv], nv * sizeof s->w[0]);
-    memcpy(pm_dense_vmask(d), pm_dense_vmask_c(s), 4 * sizeof s->w[0]);
+    d->capf = (uint16_t)(newcap | (small ? PM_DENSE_SMALL : 0));
+    d->n = (uint16_t)n;
+    uint64_t *dw = pm_dense_words(d);
+    const uint64_t *sw = pm_dense_words(s);
+    memcpy(dw, sw, n * sizeof *dw);
+    memcpy(dw + newcap - nv, sw + scap - nv, nv * sizeof *dw);
+    if (small) {
+        pm_small *ds = pm_dense_sm(d);
+        memset(ds->key, 0, sizeof ds->key);
+        ds->vbits = 0;
+        unsigned i = 0;
+        for (unsigned b = pm_dense_next(s, 0); b < 256; b = pm_dense_next(s, b + 1), i++) {
+            ds->key[i] = (uint8_t)b;
+            if (pm_dense_has_val_at(s, (int)i, b))
+                ds->vbits |= 1ull << i;
+        }
+    } else {
+        uint64_t *vm = pm_dense_vmask(d);
+        pm_dense_mask(s, d->mask);
+        memset(vm, 0, 4 * sizeof *vm);
+        unsigned i = 0;
+        for (unsigned b = pm_next_bit(d->mask, 0); b < 256; b = pm_next_bit(d->mask, b + 1), i++)
+            if (pm_dense_has_val_at(s, (int)i, b))
+                pm_bit_set(vm, b);
+    }
     return pm_mklink(d, PM_TAG_DENSE);
 }
 
-pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *ops)
+pm_link pm_node_copy(pm_link l, void *block, const pm_val_ops *ops)
 {
-    if (pm_tag(l) == PM_TAG_LINE) {
-        const pm_line *s = pm_ptr(l);
-        pm_line *d = block;
-        /* Everything but the count: another thread may be changing the source's count right
-         * now (a clone of a shared node), so the count is never read as plain memory. */
-        memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
-               pm_line_size(s) - sizeof d->rc);
-        atomic_init(&d->rc, 1);
-        for (unsigned i = 0; i < d->n; i++) {
-            if (pm_line_is_child(d, i))
-                pm_ref((pm_link)d->pay[i]);
-            else
-                d->pay[i] = pm_val_clone(ops, d->pay[i]);
-        }
-        return pm_mklink(d, PM_TAG_LINE);
+    assert(pm_tag(l) == PM_TAG_LINE);
+    const pm_line *s = pm_ptr(l);
+    pm_line *d = block;
+    /* Everything but the count (see dense_write). */
+    memcpy((char *)d + sizeof d->rc, (const char *)s + sizeof s->rc,
+           pm_line_size(s) - sizeof d->rc);
+    atomic_init(&d->rc, 1);
+    for (unsigned i = 0; i < d->n; i++) {
+        if (pm_line_is_child(d, i))
+            pm_ref((pm_link)d->pay[i]);
+        else
+            d->pay[i] = pm_val_clone(ops, d->pay[i]);
     }
-    const pm_dense *s = pm_ptr(l);
-    unsigned nv = pm_dense_nvals(s);
-    if (!newcap)
-        newcap = s->n + nv;
-    pm_link y = pm_dense_move_words(s, block, newcap, nv);
+    return pm_mklink(d, PM_TAG_LINE);
+}
+
+pm_link pm_dense_copy(pm_link l, void *block, unsigned newcap, int small, const pm_val_ops *ops)
+{
+    pm_link y = dense_write(pm_ptr(l), block, newcap, small);
     pm_dense *d = block;
+    uint64_t *w = pm_dense_words(d);
+    unsigned nv = pm_dense_nvals(d);
     for (unsigned i = 0; i < d->n; i++)
-        if (d->w[i])
-            pm_ref((pm_link)d->w[i]);
+        if (w[i])
+            pm_ref((pm_link)w[i]);
     for (unsigned i = newcap - nv; i < newcap; i++)
-        d->w[i] = pm_val_clone(ops, d->w[i]);
+        w[i] = pm_val_clone(ops, w[i]);
     return y;
 }
 
-pm_link pm_dense_move(pm_link l, void *block, unsigned newcap)
+pm_link pm_dense_move(pm_link l, void *block, unsigned newcap, int small)
 {
-    const pm_dense *s = pm_ptr(l);
-    pm_link y = pm_dense_move_words(s, block, newcap, pm_dense_nvals(s));
+    pm_link y = dense_write(pm_ptr(l), block, newcap, small);
     pm_free_shell(l);
     return y;
 }
@@ -161,16 +188,38 @@ pm_link pm_dense_move(pm_link l, void *block, unsigned newcap)
 /* Free words of d sit between its children and its values. */
 static inline unsigned free_words(const pm_dense *d, unsigned nv)
 {
-    return d->cap - d->n - nv;
+    return pm_dense_cap(d) - d->n - nv;
+}
+
+/* Where byte b's entry goes (entries below b). */
+static unsigned insert_rank(const pm_dense *d, unsigned b)
+{
+    if (!pm_dense_is_small(d))
+        return pm_rank(d->mask, b);
+    const pm_small *s = pm_dense_sm(d);
+    unsigned r = 0;
+    while (r < s->n && s->key[r] < b)
+        r++;
+    return r;
 }
 
 void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val)
 {
-    assert(!pm_bit(d->mask, b) && free_words(d, pm_dense_nvals(d)) >= 1u + (has_val != 0));
-    unsigned r = pm_rank(d->mask, b);
-    memmove(&d->w[r + 1], &d->w[r], (d->n - r) * sizeof d->w[0]);
-    d->w[r] = (uint64_t)child;
-    pm_bit_set(d->mask, b);
+    assert(!pm_dense_has(d, b) && free_words(d, pm_dense_nvals(d)) >= 1u + (has_val != 0));
+    unsigned r = insert_rank(d, b);
+    uint64_t *w = pm_dense_words(d);
+    memmove(&w[r + 1], &w[r], (d->n - r) * sizeof *w);
+    w[r] = (uint64_t)child;
+    if (pm_dense_is_small(d)) {
+        pm_small *s = pm_dense_sm(d);
+        assert(s->n < PM_SMALL_MAX);
+        memmove(&s->key[r + 1], &s->key[r], s->n - r);
+        s->key[r] = (uint8_t)b;
+        uint64_t below = (1ull << r) - 1;
+        s->vbits = (s->vbits & below) | ((s->vbits & ~below) << 1);
+    } else {
+        pm_bit_set(d->mask, b);
+    }
     d->n++;
     if (has_val)
         pm_dense_set_val(d, b, val);
@@ -178,34 +227,53 @@ void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64
 
 void pm_dense_erase(pm_dense *d, unsigned b)
 {
-    assert(pm_bit(d->mask, b));
+    assert(pm_dense_has(d, b));
     if (pm_dense_has_val(d, b))
         pm_dense_clear_val(d, b);
-    unsigned r = pm_rank(d->mask, b);
-    memmove(&d->w[r], &d->w[r + 1], (d->n - r - 1) * sizeof d->w[0]);
-    pm_bit_clear(d->mask, b);
+    unsigned r = (unsigned)pm_dense_slot(d, b);
+    uint64_t *w = pm_dense_words(d);
+    memmove(&w[r], &w[r + 1], (d->n - r - 1) * sizeof *w);
+    if (pm_dense_is_small(d)) {
+        pm_small *s = pm_dense_sm(d);
+        memmove(&s->key[r], &s->key[r + 1], s->n - r - 1);
+        s->key[s->n - 1] = 0;
+        uint64_t below = (1ull << r) - 1; /* entry r holds no value any more */
+        s->vbits = (s->vbits & below) | ((s->vbits >> 1) & ~below);
+    } else {
+        pm_bit_clear(d->mask, b);
+    }
     d->n--;
 }
 
 void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val)
 {
-    uint64_t *vm = pm_dense_vmask(d);
-    unsigned nv = pm_dense_nvals(d), base = d->cap - nv, r = pm_rank(vm, b);
-    assert(pm_bit(d->mask, b) && !pm_bit(vm, b) && free_words(d, nv) >= 1);
+    int i = pm_dense_slot(d, b);
+    assert(i >= 0 && !pm_dense_has_val_at(d, i, b));
+    unsigned nv = pm_dense_nvals(d), base = pm_dense_cap(d) - nv;
+    assert(free_words(d, nv) >= 1);
+    if (pm_dense_is_small(d))
+        pm_dense_sm(d)->vbits |= 1ull << i;
+    else
+        pm_bit_set(pm_dense_vmask(d), b);
+    unsigned r = pm_dense_vrank(d, i, b);
+    uint64_t *w = pm_dense_words(d);
     /* values of lower rank move down one word to open slot base - 1 + r */
-    memmove(&d->w[base - 1], &d->w[base], r * sizeof d->w[0]);
-    d->w[base - 1 + r] = val;
-    pm_bit_set(vm, b);
+    memmove(&w[base - 1], &w[base], r * sizeof *w);
+    w[base - 1 + r] = val;
 }
 
 void pm_dense_clear_val(pm_dense *d, unsigned b)
 {
-    uint64_t *vm = pm_dense_vmask(d);
-    unsigned nv = pm_dense_nvals(d), base = d->cap - nv, r = pm_rank(vm, b);
-    assert(pm_bit(vm, b));
-    memmove(&d->w[base + 1], &d->w[base], r * sizeof d->w[0]);
-    d->w[base] = 0;
-    pm_bit_clear(vm, b);
+    int i = pm_dense_slot(d, b);
+    assert(i >= 0 && pm_dense_has_val_at(d, i, b));
+    unsigned base = pm_dense_cap(d) - pm_dense_nvals(d), r = pm_dense_vrank(d, i, b);
+    uint64_t *w = pm_dense_words(d);
+    memmove(&w[base + 1], &w[base], r * sizeof *w);
+    w[base] = 0;
+    if (pm_dense_is_small(d))
+        pm_dense_sm(d)->vbits &= ~(1ull << i);
+    else
+        pm_bit_clear(pm_dense_vmask(d), b);
 }
 
 void pm_line_erase(pm_line *l, unsigned slot)
@@ -330,9 +398,10 @@ pm_status pm_count_values(pm_link l, size_t *out)
             }
         } else {
             const pm_dense *d = pm_ptr(x);
+            const uint64_t *w = pm_dense_words(d);
             c += pm_dense_nvals(d);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i]))
+                if (w[i] && pm_stack_push(&s, (pm_link)w[i]))
                     goto nomem;
         }
     }
@@ -411,12 +480,13 @@ void pm_seek(pm_link root, int root_has_val, uint64_t root_val, const uint8_t *k
         }
         const pm_dense *d = pm_ptr(cur);
         unsigned b = key[0];
-        if (!pm_bit(d->mask, b))
+        int i = pm_dense_slot(d, b);
+        if (i < 0)
             return;
-        pm_link child = pm_dense_child(d, b);
+        pm_link child = (pm_link)pm_dense_words(d)[i];
         if (len == 1) {
-            f->has_val = pm_dense_has_val(d, b);
-            f->val = f->has_val ? pm_dense_val(d, b) : 0;
+            f->has_val = pm_dense_has_val_at(d, i, b);
+            f->val = f->has_val ? *pm_dense_valp_at(d, i, b) : 0;
             f->link = child;
             return;
         }

@@ -62,38 +62,64 @@ typedef struct pm_line {
     uint8_t key[PM_LINE_KEYS];
 } pm_line;
 
-/* Dense node: one allocation of 72 + 8 * cap bytes.
+/* Branch node ("dense"): a node that consumes one key byte and has one entry per next byte. An
+ * entry holds a value, a child or both; a node has at least one entry. Two encodings of the set
+ * of bytes, chosen when the node gets a new block (built, copied or moved): "small" for at most
+ * PM_SMALL_MAX entries, "full" otherwise (a full node that shrinks in place stays full).
+ *
+ * Full form, 72 + 8 * cap bytes:
  *   0  rc        _Atomic uint32_t
- *   4  cap       uint16_t          words in w[] (1..512)
+ *   4  capf      uint16_t          words in w[] (1..512); bit 15 clear
  *   6  n         uint16_t          entries (= popcount(mask))
  *   8  mask[4]   uint64_t          bit b: byte b has an entry
- *  40  w[cap]    uint64_t          w[0..n): each entry's child link (0 if none), ranked by mask;
- *                                  w[cap-nv..cap): the values, ranked by vmask (nv = its count);
- *                                  the words between are free
+ *  40  w[cap]    uint64_t          see below
  *  40+8cap vmask[4] uint64_t       bit b: byte b's entry holds a value (a subset of mask)
- * An entry holds a value, a child or both; a node has at least one entry. A lookup that goes
- * down reads the mask and one child word, which for small nodes share the mask's cache line;
- * only a value costs a second rank (in vmask). Values take words only where they exist. */
+ * Small form, 24 + 8 * cap bytes:
+ *   0  rc        _Atomic uint32_t
+ *   4  capf      uint16_t          words (1..PM_SMALL_MAX * 2) | PM_DENSE_SMALL
+ *   6  n         uint16_t          entries (1..PM_SMALL_MAX)
+ *   8  key[8]    uint8_t           the entries' bytes, ascending (lanes >= n unused)
+ *  16  vbits     uint64_t          bit i: entry i holds a value
+ *  24  w[cap]    uint64_t
+ * Words, both forms: w[0..n) each entry's child link (0 if none), in byte order; the values in
+ * byte order in w[cap-nv..cap) (nv = number of values); the words between are free. A lookup
+ * that goes down reads the byte set and one child word; a value costs one more rank. */
+#define PM_SMALL_MAX    8u
+#define PM_DENSE_SMALL  0x8000u
+#define PM_DENSE_MAXCAP 512u
 typedef struct pm_dense {
     _Atomic uint32_t rc;
-    uint16_t cap;
+    uint16_t capf;
     uint16_t n;
-    uint64_t mask[4];
-    uint64_t w[];
+    uint64_t mask[4]; /* full form only: never touch it on a small node (may be past its end) */
 } pm_dense;
+typedef struct pm_small {
+    _Atomic uint32_t rc;
+    uint16_t capf;
+    uint16_t n;
+    uint8_t key[8];
+    uint64_t vbits;
+} pm_small;
 
 _Static_assert(sizeof(pm_line) == 64, "a line node is at most one cache line");
 _Static_assert(offsetof(pm_line, rc) == 0 && offsetof(pm_dense, rc) == 0, "rc at offset 0");
 _Static_assert(offsetof(pm_line, pay) == 8 && offsetof(pm_line, key) == 24, "line layout");
-_Static_assert(offsetof(pm_dense, w) == 40, "dense layout");
+_Static_assert(sizeof(pm_dense) == 40 && sizeof(pm_small) == 24, "branch layouts");
+_Static_assert(offsetof(pm_small, capf) == offsetof(pm_dense, capf) &&
+                   offsetof(pm_small, n) == offsetof(pm_dense, n),
+               "both forms share the header");
 _Static_assert(sizeof(pm_link) == 8, "links are 8 bytes");
 
-#define PM_DENSE_MAXCAP 512u
-static inline size_t pm_dense_size(unsigned cap)
+static inline size_t pm_dense_bytes(int small, unsigned cap)
 {
-    return offsetof(pm_dense, w) + ((size_t)cap + 4) * sizeof(uint64_t);
+    return small ? sizeof(pm_small) + (size_t)cap * 8 : sizeof(pm_dense) + ((size_t)cap + 4) * 8;
 }
-/* Capacity for a dense node that needs `want` words and has `cap`: a quarter more (at least one
+/* The form a node with n entries gets when it is given a new block. */
+static inline int pm_dense_small_for(unsigned n)
+{
+    return n <= PM_SMALL_MAX;
+}
+/* Capacity for a node that needs `want` words and has `cap`: a quarter more (at least one
  * word), so a node filled by inserts is moved O(log n) times yet keeps little slack. */
 static inline unsigned pm_dense_grow(unsigned cap, unsigned want)
 {
@@ -159,23 +185,56 @@ static inline unsigned pm_next_bit(const uint64_t m[4], unsigned from)
     return 256;
 }
 
-/* ---- dense accessors ---------------------------------------------------------------------------
- */
-static inline uint64_t *pm_dense_vmask(pm_dense *d)
+/* ---- branch-node accessors (both forms) ------------------------------------------------------ */
+static inline int pm_dense_is_small(const pm_dense *d)
 {
-    return &d->w[d->cap];
+    return (d->capf & PM_DENSE_SMALL) != 0;
 }
-static inline const uint64_t *pm_dense_vmask_c(const pm_dense *d)
+static inline unsigned pm_dense_cap(const pm_dense *d)
 {
-    return &d->w[d->cap];
+    return d->capf & ~PM_DENSE_SMALL;
 }
-static inline pm_link *pm_dense_kids(pm_dense *d)
+static inline uint64_t *pm_dense_words(const pm_dense *d)
 {
-    return (pm_link *)d->w;
+    return (uint64_t *)(uintptr_t)((const char *)d +
+                                   (pm_dense_is_small(d) ? sizeof(pm_small) : sizeof(pm_dense)));
+}
+static inline pm_small *pm_dense_sm(const pm_dense *d)
+{
+    return (pm_small *)(uintptr_t)d;
+}
+/* Full form only. */
+static inline uint64_t *pm_dense_vmask(const pm_dense *d)
+{
+    return pm_dense_words(d) + pm_dense_cap(d);
+}
+/* Index of byte b's entry among the entries (its child word), or -1. Small form: all eight key
+ * lanes are compared at once; the lowest lane equal to b is found exactly (the borrow of the
+ * zero-byte test only spreads upwards), and lanes >= n are cut off by the final check. */
+static inline int pm_dense_slot(const pm_dense *d, unsigned b)
+{
+    if (pm_dense_is_small(d)) {
+        const pm_small *s = pm_dense_sm(d);
+        uint64_t x;
+        memcpy(&x, s->key, 8);
+        x ^= 0x0101010101010101ull * (uint64_t)b;
+        uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if (!z)
+            return -1;
+        unsigned i = (unsigned)__builtin_ctzll(z) >> 3;
+        return i < s->n ? (int)i : -1;
+    }
+    return pm_bit(d->mask, b) ? (int)pm_rank(d->mask, b) : -1;
+}
+static inline int pm_dense_has(const pm_dense *d, unsigned b)
+{
+    return pm_dense_slot(d, b) >= 0;
 }
 static inline unsigned pm_dense_nvals(const pm_dense *d)
 {
-    const uint64_t *v = pm_dense_vmask_c(d);
+    if (pm_dense_is_small(d))
+        return (unsigned)__builtin_popcountll(pm_dense_sm(d)->vbits);
+    const uint64_t *v = pm_dense_vmask(d);
     return (unsigned)(__builtin_popcountll(v[0]) + __builtin_popcountll(v[1]) +
                       __builtin_popcountll(v[2]) + __builtin_popcountll(v[3]));
 }
@@ -184,32 +243,69 @@ static inline unsigned pm_dense_used(const pm_dense *d)
 {
     return d->n + pm_dense_nvals(d);
 }
-static inline int pm_dense_has(const pm_dense *d, unsigned b)
+/* Entry i (byte b) holds a value. */
+static inline int pm_dense_has_val_at(const pm_dense *d, int i, unsigned b)
 {
-    return pm_bit(d->mask, b);
+    if (pm_dense_is_small(d))
+        return (int)((pm_dense_sm(d)->vbits >> i) & 1);
+    return pm_bit(pm_dense_vmask(d), b);
 }
 static inline int pm_dense_has_val(const pm_dense *d, unsigned b)
 {
-    return pm_bit(pm_dense_vmask_c(d), b);
+    int i = pm_dense_slot(d, b);
+    return i >= 0 && pm_dense_has_val_at(d, i, b);
 }
-/* Child link of byte b's entry (b must have an entry; 0 = no child). */
+/* Rank of entry i's value among the values (entry i must hold one). */
+static inline unsigned pm_dense_vrank(const pm_dense *d, int i, unsigned b)
+{
+    if (pm_dense_is_small(d))
+        return (unsigned)__builtin_popcountll(pm_dense_sm(d)->vbits & ((1ull << i) - 1));
+    return pm_rank(pm_dense_vmask(d), b);
+}
+static inline uint64_t *pm_dense_valp_at(const pm_dense *d, int i, unsigned b)
+{
+    return pm_dense_words(d) + pm_dense_cap(d) - pm_dense_nvals(d) + pm_dense_vrank(d, i, b);
+}
+/* Byte b must have an entry (child: 0 = none) / hold a value. */
 static inline pm_link pm_dense_child(const pm_dense *d, unsigned b)
 {
-    return (pm_link)d->w[pm_rank(d->mask, b)];
+    return (pm_link)pm_dense_words(d)[pm_dense_slot(d, b)];
 }
 static inline pm_link *pm_dense_childp(pm_dense *d, unsigned b)
 {
-    return (pm_link *)&d->w[pm_rank(d->mask, b)];
+    return (pm_link *)&pm_dense_words(d)[pm_dense_slot(d, b)];
 }
-/* Value word of byte b (b must hold a value). */
 static inline uint64_t *pm_dense_valp(pm_dense *d, unsigned b)
 {
-    const uint64_t *v = pm_dense_vmask_c(d);
-    return &d->w[d->cap - pm_dense_nvals(d) + pm_rank(v, b)];
+    return pm_dense_valp_at(d, pm_dense_slot(d, b), b);
 }
 static inline uint64_t pm_dense_val(const pm_dense *d, unsigned b)
 {
-    return *pm_dense_valp((pm_dense *)(uintptr_t)d, b);
+    return *pm_dense_valp_at(d, pm_dense_slot(d, b), b);
+}
+/* Smallest byte >= from with an entry, or 256. */
+static inline unsigned pm_dense_next(const pm_dense *d, unsigned from)
+{
+    if (pm_dense_is_small(d)) {
+        const pm_small *s = pm_dense_sm(d);
+        for (unsigned i = 0; i < s->n; i++)
+            if (s->key[i] >= from)
+                return s->key[i];
+        return 256;
+    }
+    return pm_next_bit(d->mask, from);
+}
+/* The set of bytes with an entry as a 256-bit mask. */
+static inline void pm_dense_mask(const pm_dense *d, uint64_t m[4])
+{
+    if (pm_dense_is_small(d)) {
+        const pm_small *s = pm_dense_sm(d);
+        m[0] = m[1] = m[2] = m[3] = 0;
+        for (unsigned i = 0; i < s->n; i++)
+            pm_bit_set(m, s->key[i]);
+        return;
+    }
+    memcpy(m, d->mask, 4 * sizeof m[0]);
 }
 
 /* Line sizes: 32, 40, 48, 56 or 64 bytes. The size lives in the node (kinds bits 4..6) so that
@@ -301,14 +397,16 @@ size_t pm_node_size(pm_link l);
 void pm_release(pm_link l, const pm_val_ops *ops);
 /* Frees the memory of a node whose children and values were moved elsewhere. */
 void pm_free_shell(pm_link l);
-/* Copies node l into block (a fresh allocation of pm_node_size(l) for a line; for a dense node
- * pm_dense_size(newcap) with newcap >= pm_dense_used(), 0 = exactly pm_dense_used()): count 1,
- * every child +1, every value cloned. Returns the new tagged link. */
-pm_link pm_node_copy(pm_link l, void *block, unsigned newcap, const pm_val_ops *ops);
-/* Moves exclusive dense node l into block with capacity newcap and frees l's memory. */
-pm_link pm_dense_move(pm_link l, void *block, unsigned newcap);
+/* Copies line node l into block (a fresh allocation of pm_node_size(l)): count 1, every child
+ * +1, every value cloned. Returns the new tagged link. */
+pm_link pm_node_copy(pm_link l, void *block, const pm_val_ops *ops);
+/* The same for a branch node, into block = pm_dense_bytes(small, newcap) with newcap >=
+ * pm_dense_used() (small only when n <= PM_SMALL_MAX). */
+pm_link pm_dense_copy(pm_link l, void *block, unsigned newcap, int small, const pm_val_ops *ops);
+/* Moves exclusive branch node l into block (likewise) and frees l's memory. */
+pm_link pm_dense_move(pm_link l, void *block, unsigned newcap, int small);
 /* In-place entry and value changes; each needs the free words it adds (insert: 1, +1 with a
- * value; set_val: 1). */
+ * value; set_val: 1); insert into a small node also needs n < PM_SMALL_MAX. */
 void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val);
 void pm_dense_erase(pm_dense *d, unsigned b);                 /* the entry and its value */
 void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val); /* b has an entry, no value yet */

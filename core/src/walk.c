@@ -79,8 +79,9 @@ pm_status pm_map_footprint(const pm_map *m, size_t *nodes, size_t *bytes)
                 }
         } else {
             const pm_dense *d = pm_ptr(x);
+            const uint64_t *w = pm_dense_words(d);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i])) {
+                if (w[i] && pm_stack_push(&s, (pm_link)w[i])) {
                     st = PM_ENOMEM;
                     goto done;
                 }
@@ -125,20 +126,31 @@ static int line_ok(const pm_line *n)
 
 static int dense_ok(const pm_dense *d)
 {
-    unsigned pop = 0;
-    const uint64_t *vm = pm_dense_vmask_c(d);
-    if (d->cap == 0 || d->cap > PM_DENSE_MAXCAP)
+    unsigned cap = pm_dense_cap(d);
+    const uint64_t *w = pm_dense_words(d);
+    if (cap == 0 || cap > PM_DENSE_MAXCAP || d->n == 0 || pm_dense_used(d) > cap)
         return 0;
-    for (unsigned w = 0; w < 4; w++) {
-        pop += (unsigned)__builtin_popcountll(d->mask[w]);
-        if (vm[w] & ~d->mask[w])
+    if (pm_dense_is_small(d)) {
+        const pm_small *s = pm_dense_sm(d);
+        if (s->n > PM_SMALL_MAX || (s->vbits >> s->n) != 0)
+            return 0;
+        for (unsigned i = 1; i < s->n; i++)
+            if (s->key[i - 1] >= s->key[i])
+                return 0;
+    } else {
+        const uint64_t *vm = pm_dense_vmask(d);
+        unsigned pop = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            pop += (unsigned)__builtin_popcountll(d->mask[k]);
+            if (vm[k] & ~d->mask[k])
+                return 0;
+        }
+        if (pop != d->n)
             return 0;
     }
-    if (pop != d->n || pop == 0 || pm_dense_used(d) > d->cap)
-        return 0;
     unsigned i = 0;
-    for (unsigned b = pm_next_bit(d->mask, 0); b < 256; b = pm_next_bit(d->mask, b + 1), i++)
-        if (!d->w[i] && !pm_bit(vm, b))
+    for (unsigned b = pm_dense_next(d, 0); b < 256; b = pm_dense_next(d, b + 1), i++)
+        if (!w[i] && !pm_dense_has_val_at(d, (int)i, b))
             return 0;
     return 1;
 }
@@ -174,8 +186,9 @@ pm_status pm_debug_validate(const pm_map *m)
                 st = PM_EINVAL;
                 break;
             }
+            const uint64_t *w = pm_dense_words(d);
             for (unsigned i = 0; i < d->n; i++)
-                if (d->w[i] && pm_stack_push(&s, (pm_link)d->w[i]))
+                if (w[i] && pm_stack_push(&s, (pm_link)w[i]))
                     st = PM_ENOMEM;
         } else {
             st = PM_EINVAL;

@@ -51,7 +51,7 @@ void pm_zpos_step(const pm_zpos *p, unsigned b, pm_zpos *o)
         return;
     if (pm_tag(x) == PM_TAG_DENSE) {
         const pm_dense *d = pm_ptr(x);
-        if (!pm_bit(d->mask, b))
+        if (!pm_dense_has(d, b))
             return;
         o->has_val = (uint8_t)pm_dense_has_val(d, b);
         o->val = o->has_val ? pm_dense_val(d, b) : 0;
@@ -84,7 +84,7 @@ void pm_zpos_mask(const pm_zpos *p, uint64_t m[4])
     if (!p->node)
         return;
     if (pm_tag(p->node) == PM_TAG_DENSE) {
-        memcpy(m, ((const pm_dense *)pm_ptr(p->node))->mask, 4 * sizeof m[0]);
+        pm_dense_mask(pm_ptr(p->node), m);
         return;
     }
     const pm_line *l = pm_ptr(p->node);
@@ -121,7 +121,7 @@ pm_link pm_zpos_take(const pm_zpos *p, void *blk, const pm_val_ops *ops)
     if (p->off) {
         pm_line v;
         pm_zpos_virt(p, &v);
-        return pm_node_copy(pm_mklink(&v, PM_TAG_LINE), blk, 0, ops);
+        return pm_node_copy(pm_mklink(&v, PM_TAG_LINE), blk, ops);
     }
     if (p->node)
         pm_ref(p->node);

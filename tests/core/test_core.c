@@ -312,8 +312,10 @@ static void test_layout(void **state)
 {
     (void)state;
     assert_int_equal(sizeof(pm_line), 64);
-    assert_int_equal(offsetof(pm_dense, w), 40);
-    assert_int_equal(pm_dense_size(3), 40 + 3 * 8 + 32);
+    assert_int_equal(sizeof(pm_dense), 40); /* full form header; words follow, then vmask */
+    assert_int_equal(sizeof(pm_small), 24); /* small form header; words follow */
+    assert_int_equal(pm_dense_bytes(0, 3), 40 + 3 * 8 + 32);
+    assert_int_equal(pm_dense_bytes(1, 3), 24 + 3 * 8);
     pm_map *m;
     assert_int_equal(pm_map_new(NULL, &m), PM_OK);
     /* one short key: one line node */
@@ -332,6 +334,26 @@ static void test_layout(void **state)
     set_s(m, "x", 3);
     set_s(m, "y", 4);
     assert_int_equal(pm_tag(m->root), PM_TAG_DENSE);
+    /* up to PM_SMALL_MAX entries the branch node lists its bytes, beyond that it uses masks;
+     * every key stays readable across the change of form, and the node is exactly sized for
+     * its entries and values when it was last moved */
+    assert_true(pm_dense_is_small(pm_ptr(m->root)));
+    const char *more = "abcdefgz";
+    for (unsigned i = 0; more[i]; i++) {
+        char k[2] = {more[i], 0};
+        set_s(m, k, 10 + i);
+        const pm_dense *d = pm_ptr(m->root);
+        assert_int_equal(pm_dense_is_small(d), d->n <= PM_SMALL_MAX);
+        assert_true(pm_dense_used(d) <= pm_dense_cap(d));
+    }
+    assert_int_equal(((const pm_dense *)pm_ptr(m->root))->n, 11);
+    for (unsigned i = 0; more[i]; i++) {
+        char k[2] = {more[i], 0};
+        uint64_t v;
+        assert_int_equal(pm_map_get(m, (const uint8_t *)k, 1, &v), PM_OK);
+        assert_int_equal(v, 10 + i);
+    }
+    assert_int_equal(pm_debug_validate(m), PM_OK);
     /* a 1000-byte key chains line nodes of 40 key bytes */
     pm_map *l;
     pm_map_new(NULL, &l);
