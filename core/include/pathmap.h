@@ -2,7 +2,8 @@
  *
  * Keys ("paths") are byte strings of 0..PM_MAX_KEY bytes; the empty key is a valid key.
  * Values are 64-bit words. Nodes are shared between clones by per-node atomic reference counts
- * and copied on write, so a clone costs one atomic increment and a small handle.
+ * and copied on write, so a clone costs one atomic increment and a small handle (allocated, or
+ * placed in caller storage by pm_map_clone_at).
  *
  * Threads: a pm_map handle is not internally synchronised. Concurrent calls that take a
  * `const pm_map *` are safe with each other; a mutating call needs exclusive use of its handle.
@@ -65,10 +66,28 @@ typedef struct pm_map pm_map;
 /** New empty map. `ops` may be NULL; it is copied. Allocates only the handle. */
 pm_status pm_map_new(const pm_val_ops *ops, pm_map **out);
 /** Frees the handle and drops its reference to the root (nodes no other map shares are freed).
- * NULL is ignored. Never recurses per node depth. */
+ * NULL is ignored. Never recurses per node depth. A map made by pm_map_clone_at is released the
+ * same way; its slot's memory stays the caller's. */
 void pm_map_free(pm_map *m);
 /** O(1) clone: one atomic increment on the root and a new handle. The two maps are independent. */
 pm_status pm_map_clone(const pm_map *m, pm_map **out);
+
+/** Caller-provided storage for one map handle: lets a clone allocate nothing (pm_map_clone_at).
+ * Opaque; PM_MAP_SLOT_SIZE bytes, aligned for pointers and 64-bit words (PM_MAP_SLOT_ALIGN).
+ * A slot holds at most one live map at a time and must not move while it does. */
+#define PM_MAP_SLOT_SIZE  72
+#define PM_MAP_SLOT_ALIGN 8
+typedef union pm_map_slot {
+    uint64_t words_[PM_MAP_SLOT_SIZE / 8];
+    void *ptr_;
+    void (*fn_)(void);
+} pm_map_slot;
+
+/** O(1) clone into caller storage: one atomic increment on the root, no allocation, cannot fail
+ * with PM_ENOMEM. *out points into *slot and is an ordinary map (every call works on it, including
+ * pm_map_clone of it). pm_map_free(*out) drops its references and leaves the slot's memory to
+ * the caller (reusable afterwards). PM_EINVAL if an argument is NULL or slot is m's own storage. */
+pm_status pm_map_clone_at(const pm_map *m, pm_map_slot *slot, pm_map **out);
 
 /* ---- point operations (key may be NULL when len == 0) ---------------------------------------- */
 

@@ -492,7 +492,7 @@ pm_status pm_map_alg(pm_alg_op op, const pm_map *a, const pm_map *b, pm_map **ou
         pm_free_aux(r);
         return st;
     }
-    *r = *a;
+    pm_map_copy_head(r, a);
     if (s.ident >= 0) {
         const pm_map *src = s.ident ? b : a;
         r->root = src->root;
@@ -572,7 +572,7 @@ pm_status pm_map_drop_head(const pm_map *m, size_t n, pm_map **out, pm_alg *res)
         pm_free_aux(r);
         return st;
     }
-    *r = *m;
+    pm_map_copy_head(r, m);
     r->root = s.link;
     r->root_val = m->has_root_val ? pm_val_clone(ops, m->root_val) : 0;
     if (res)

@@ -50,7 +50,17 @@ void pm_map_free(pm_map *m)
     if (m->has_root_val)
         pm_val_drop(pm_map_ops(m), m->root_val);
     pm_release(m->root, pm_map_ops(m));
-    pm_free_aux(m);
+    if (!m->in_slot)
+        pm_free_aux(m);
+}
+
+/* c := a new reference to m's contents: one increment on the root, the empty-key value cloned. */
+static void clone_into(pm_map *c, const pm_map *m)
+{
+    if (c->root)
+        pm_ref(c->root);
+    if (c->has_root_val)
+        c->root_val = pm_val_clone(pm_map_ops(m), m->root_val);
 }
 
 pm_status pm_map_clone(const pm_map *m, pm_map **out)
@@ -60,11 +70,20 @@ pm_status pm_map_clone(const pm_map *m, pm_map **out)
     pm_map *c = pm_alloc_aux(sizeof *c);
     if (!c)
         return PM_ENOMEM;
+    pm_map_copy_head(c, m);
+    clone_into(c, m);
+    *out = c;
+    return PM_OK;
+}
+
+pm_status pm_map_clone_at(const pm_map *m, pm_map_slot *slot, pm_map **out)
+{
+    if (!m || !slot || !out || (const void *)slot == (const void *)m)
+        return PM_EINVAL;
+    pm_map *c = (pm_map *)(void *)slot;
     *c = *m;
-    if (c->root)
-        pm_ref(c->root);
-    if (c->has_root_val)
-        c->root_val = pm_val_clone(pm_map_ops(m), m->root_val);
+    c->in_slot = 1;
+    clone_into(c, m);
     *out = c;
     return PM_OK;
 }
@@ -254,7 +273,7 @@ pm_status pm_map_subtrie(const pm_map *m, const uint8_t *prefix, size_t plen, pm
         pm_free_aux(r);
         return PM_ENOMEM;
     }
-    *r = *m;
+    pm_map_copy_head(r, m);
     r->root = focus_take(&f, blk, pm_map_ops(m));
     r->has_root_val = f.has_val;
     r->root_val = f.has_val ? pm_val_clone(pm_map_ops(m), f.val) : 0;
@@ -280,7 +299,7 @@ pm_status pm_map_copy_prefix(const pm_map *m, const uint8_t *prefix, size_t plen
     pm_map *r = pm_alloc_aux(sizeof *r);
     if (!r)
         return PM_ENOMEM;
-    *r = *m;
+    pm_map_copy_head(r, m);
     r->root = 0;
     r->has_root_val = 0;
     r->root_val = 0;

@@ -498,16 +498,30 @@ static inline pm_link pm_focus_link(pm_focus *f)
 }
 
 /* ---- the map handle -------------------------------------------------------------------------- */
+/* 72 bytes on LP64: the copied value-ops table (48) leaves no room to shrink to one 64-byte line
+ * while root, root_val and the flags stay in the handle. */
 struct pm_map {
     pm_link root;
     uint64_t root_val;
     int has_root_val;
-    int has_ops;
+    uint8_t has_ops;
+    uint8_t in_slot; /* storage is a caller's pm_map_slot (pm_map_clone_at): not freed */
     pm_val_ops ops;
 };
+_Static_assert(sizeof(struct pm_map) <= sizeof(pm_map_slot), "pm_map_slot too small");
+_Static_assert(_Alignof(struct pm_map) <= _Alignof(pm_map_slot), "pm_map_slot underaligned");
+_Static_assert(sizeof(pm_map_slot) == PM_MAP_SLOT_SIZE, "PM_MAP_SLOT_SIZE");
+_Static_assert(_Alignof(pm_map_slot) >= PM_MAP_SLOT_ALIGN, "PM_MAP_SLOT_ALIGN");
 static inline const pm_val_ops *pm_map_ops(const pm_map *m)
 {
     return m->has_ops ? &m->ops : NULL;
+}
+/* Starts a new heap handle r from m's header (hooks and all); r is never slot storage. Every
+ * handle made by copying another goes through here, so a slot map's flag is never inherited. */
+static inline void pm_map_copy_head(pm_map *r, const pm_map *m)
+{
+    *r = *m;
+    r->in_slot = 0;
 }
 
 /* ---- the mutation engine (edit.c) ------------------------------------------------------------ */

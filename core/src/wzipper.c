@@ -247,7 +247,7 @@ pm_status pm_wz_take_map(pm_wz *z, pm_map **out)
         pm_free_aux(r);
         return PM_ENOMEM;
     }
-    *r = *z->target;
+    pm_map_copy_head(r, z->target);
     r->root = pm_zpos_take(&f, blk, ops_(z));
     r->has_root_val = f.has_val;
     r->root_val = f.has_val ? pm_val_clone(ops_(z), f.val) : 0;

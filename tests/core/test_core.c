@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "node_internal.h"
+#include "pathmap_zipper.h"
 #include "util.h"
 
 static void expect_live_zero(void)
@@ -250,10 +251,165 @@ static void test_val_ops(void **state)
     size_t removed;
     assert_int_equal(pm_map_remove_prefix(c, (const uint8_t *)"x/4", 3, &removed), PM_OK);
     assert_int_equal(removed, 60);
+    /* a clone in caller storage uses the same hooks: the root value is cloned, a write copies
+     * path nodes (their values cloned), and pm_map_free drops exactly what it holds */
+    pm_map_slot slot;
+    pm_map *sc;
+    long before = live_vals;
+    assert_int_equal(pm_map_clone_at(m, &slot, &sc), PM_OK);
+    assert_int_equal(live_vals, before + 1);
+    live_vals++;
+    assert_int_equal(set_s(sc, "x/0/0", 9), PM_OK);
+    assert_true(live_vals >= before + 2); /* + values cloned into the copied path nodes */
+    pm_map_free(sc);
+    assert_int_equal(live_vals, before);
     pm_map_free(s);
     pm_map_free(c);
     pm_map_free(m);
     assert_int_equal(live_vals, 0);
+    expect_live_zero();
+}
+
+/* pm_map_clone_at: a clone in caller storage behaves as any clone, allocates nothing and cannot
+ * fail with PM_ENOMEM; pm_map_free releases it without freeing the slot. */
+static void expect_model(const pm_map *m, const model *want)
+{
+    model d;
+    assert_int_equal(dump(m, &d), 0);
+    assert_true(model_equal(&d, want));
+    assert_int_equal(pm_debug_validate(m), PM_OK);
+    model_free(&d);
+}
+
+static void fill_both(pm_map *m, model *mm, int n)
+{
+    char k[64];
+    for (int i = 0; i < n; i++) {
+        uint64_t o;
+        snprintf(k, sizeof k, "spaces/%d/facts/%d", i % 7, i);
+        assert_int_equal(set_s(m, k, (uint64_t)i), PM_OK);
+        model_set(mm, (const uint8_t *)k, strlen(k), (uint64_t)i, &o);
+    }
+}
+
+static void test_clone_at(void **state)
+{
+    (void)state;
+    pm_map_slot slot, slot2;
+    pm_map *m, *c, *x = NULL;
+    model mm = {0}, mc;
+    assert_int_equal(pm_map_new(NULL, &m), PM_OK);
+    /* bad arguments; a map cannot be cloned into its own storage */
+    assert_int_equal(pm_map_clone_at(NULL, &slot, &c), PM_EINVAL);
+    assert_int_equal(pm_map_clone_at(m, NULL, &c), PM_EINVAL);
+    assert_int_equal(pm_map_clone_at(m, &slot, NULL), PM_EINVAL);
+    /* an empty map */
+    uint64_t a0 = pm_debug_alloc_count();
+    assert_int_equal(pm_map_clone_at(m, &slot, &c), PM_OK);
+    assert_int_equal(pm_debug_alloc_count(), a0);
+    assert_ptr_equal((void *)c, (void *)&slot);
+    assert_true(pm_map_is_empty(c));
+    assert_int_equal(pm_map_clone_at(c, (pm_map_slot *)(void *)c, &x), PM_EINVAL);
+    assert_null(x);
+    pm_map_free(c);
+    /* a full map: zero allocations, one reference more on the root */
+    fill_both(m, &mm, 600);
+    uint64_t o;
+    assert_int_equal(pm_map_set(m, NULL, 0, 42, NULL, NULL), PM_OK);
+    model_set(&mm, NULL, 0, 42, &o);
+    pm_mem_stats s0, s1;
+    pm_mem_stats_get(&s0);
+    a0 = pm_debug_alloc_count();
+    assert_int_equal(pm_map_clone_at(m, &slot, &c), PM_OK);
+    assert_int_equal(pm_debug_alloc_count(), a0);
+    pm_mem_stats_get(&s1);
+    assert_int_equal(s1.allocs, s0.allocs);
+    assert_int_equal(pm_debug_root_refcount(m), 2);
+    expect_model(c, &mm);
+    /* independent: writes to either side do not show in the other */
+    model_copy(&mc, &mm);
+    assert_int_equal(set_s(c, "spaces/1/facts/1", 1001), PM_OK);
+    model_set(&mc, (const uint8_t *)"spaces/1/facts/1", 16, 1001, &o);
+    assert_int_equal(set_s(c, "only/in/clone", 7), PM_OK);
+    model_set(&mc, (const uint8_t *)"only/in/clone", 13, 7, &o);
+    assert_int_equal(pm_map_remove(c, (const uint8_t *)"spaces/2/facts/2", 16, NULL), PM_OK);
+    model_remove(&mc, (const uint8_t *)"spaces/2/facts/2", 16, &o);
+    assert_int_equal(pm_map_remove_prefix(c, (const uint8_t *)"spaces/3/", 9, NULL), PM_OK);
+    model_remove_prefix(&mc, (const uint8_t *)"spaces/3/", 9);
+    assert_int_equal(pm_map_set(c, NULL, 0, 43, NULL, NULL), PM_OK);
+    model_set(&mc, NULL, 0, 43, &o);
+    assert_int_equal(set_s(m, "only/in/source", 8), PM_OK);
+    model_set(&mm, (const uint8_t *)"only/in/source", 14, 8, &o);
+    assert_int_equal(pm_map_remove(m, (const uint8_t *)"spaces/4/facts/4", 16, NULL), PM_OK);
+    model_remove(&mm, (const uint8_t *)"spaces/4/facts/4", 16, &o);
+    expect_model(m, &mm);
+    expect_model(c, &mc);
+    /* every operation works on a slot map; maps derived from it are ordinary heap handles (a
+     * slot flag copied into one would leak it: LSan) */
+    pm_map *h, *sub, *cp, *j;
+    assert_int_equal(pm_map_clone(c, &h), PM_OK);
+    assert_int_equal(pm_map_subtrie(c, (const uint8_t *)"spaces/5", 8, &sub), PM_OK);
+    assert_int_equal(pm_map_copy_prefix(c, (const uint8_t *)"spaces/6", 8, &cp), PM_OK);
+    assert_int_equal(pm_map_join(c, m, &j, NULL), PM_OK);
+    assert_int_equal(pm_map_graft(c, (const uint8_t *)"g/", 2, sub), PM_OK);
+    assert_int_equal(pm_map_join_into(c, cp, NULL), PM_OK); /* cp is a part of c: no change */
+    expect_model(h, &mc);                                   /* taken before the graft */
+    pm_map_free(h);
+    pm_map_free(sub);
+    pm_map_free(cp);
+    pm_map_free(j);
+    size_t n;
+    assert_int_equal(pm_map_count_prefix(c, (const uint8_t *)"g/", 2, &n), PM_OK);
+    assert_true(n > 0);
+    pm_iter *it;
+    assert_int_equal(pm_iter_new(c, NULL, 0, &it), PM_OK);
+    size_t seen = 0;
+    while (pm_iter_next(it, NULL, NULL, NULL) == PM_OK)
+        seen++;
+    pm_iter_free(it);
+    assert_int_equal(pm_map_len(c, &n), PM_OK);
+    assert_int_equal(seen, n);
+    /* a slot clone of a slot clone */
+    assert_int_equal(pm_map_clone_at(c, &slot2, &x), PM_OK);
+    assert_int_equal(pm_map_len(x, &n), PM_OK);
+    assert_int_equal(seen, n);
+    pm_map *d, *t;
+    assert_int_equal(pm_map_drop_head(x, 7, &d, NULL), PM_OK);
+    pm_wz *z;
+    assert_int_equal(pm_wz_new(x, (const uint8_t *)"spaces/0/", 9, &z), PM_OK);
+    assert_int_equal(pm_wz_take_map(z, &t), PM_OK);
+    assert_int_equal(pm_wz_free(z), PM_OK);
+    assert_false(pm_map_is_empty(t));
+    assert_false(pm_map_contains_path(x, (const uint8_t *)"spaces/0/", 9));
+    pm_map_free(t);
+    pm_map_free(d);
+    pm_map_free(x);
+    /* free the source first: the slot clone still reads its own contents */
+    pm_map_free(m);
+    assert_int_equal(pm_map_remove_prefix(c, (const uint8_t *)"g/", 2, NULL), PM_OK);
+    expect_model(c, &mc);
+    pm_map_free(c);
+    expect_live_zero();
+    model_free(&mm);
+    model_free(&mc);
+    /* the other order, reusing the same slot: free the clone first */
+    assert_int_equal(pm_map_new(NULL, &m), PM_OK);
+    fill_both(m, &mm, 50);
+    assert_int_equal(pm_map_clone_at(m, &slot, &c), PM_OK);
+    expect_model(c, &mm);
+    pm_map_free(c);
+    assert_int_equal(pm_debug_root_refcount(m), 1);
+    expect_model(m, &mm);
+    /* cannot fail: with the next allocation armed to fail, clone_at succeeds and leaves the
+     * hook armed (it made no allocation), as the following pm_map_new shows */
+    pm_debug_fail_alloc_at(1);
+    assert_int_equal(pm_map_clone_at(m, &slot, &c), PM_OK);
+    assert_int_equal(pm_map_new(NULL, &x), PM_ENOMEM);
+    pm_debug_fail_alloc_at(0);
+    expect_model(c, &mm);
+    pm_map_free(c);
+    pm_map_free(m);
+    model_free(&mm);
     expect_live_zero();
 }
 
@@ -385,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_basics),     cmocka_unit_test(test_clone_generations),
         cmocka_unit_test(test_saturation), cmocka_unit_test(test_val_ops),
         cmocka_unit_test(test_accounting), cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_clone_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,6 +189,11 @@ static pm_status a_clone(fx *f)
 {
     return pm_map_clone(f->m, &f->out);
 }
+static pm_map_slot g_slot; /* f->out lives here; run_x frees it with pm_map_free */
+static pm_status a_clone_at(fx *f)
+{
+    return pm_map_clone_at(f->m, &g_slot, &f->out);
+}
 static pm_status a_remove_prefix(fx *f)
 {
     size_t n;
@@ -434,6 +439,8 @@ static void test_fault(void **state)
     run_x("remove with pruning, owned", s_big, a_remove, 0); /* in place: allocates nothing */
     run("remove on shared", s_shared, a_remove);
     run("clone", s_big, a_clone);
+    run_x("clone_at (caller storage)", s_big, a_clone_at, 0); /* allocates nothing: cannot fail */
+    run_x("clone_at of a shared map", s_shared, a_clone_at, 0);
     run("remove_prefix on shared", s_shared, a_remove_prefix);
     run("remove_prefix all, wide", s_wide, a_remove_prefix_wide);
     run("copy_prefix", s_big, a_copy_prefix);

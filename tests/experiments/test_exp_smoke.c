@@ -40,7 +40,7 @@ static const smoke smokes[] = {
      {"op", "order", "placement", "ns_per_op"}},
     {"clone",
      "clone --keys ints --param sizes=0,100,2000 --duration-ms 20 --warmup-ms 0 --trials 1",
-     {"ns_per_clone", "allocs_per_clone", "ns_per_drop"}},
+     {"method", "ns_per_clone", "allocs_per_clone", "ns_per_drop", "node_allocs_per_clone"}},
     {"memory",
      "memory --keys words --size 2000 --param clones=0,3 --param modified_pct=5",
      {"bytes_per_key", "nodes_per_key", "clones", "modified_pct", "sharing_factor", "mem_source"}},
@@ -271,6 +271,29 @@ static void test_algebra_identity(void **state)
     et_free(&t);
 }
 
+/* clone: both methods by default; pm_map_clone allocates the handle and nothing else,
+ * pm_map_clone_at (slot) allocates nothing */
+static void test_clone_methods(void **state)
+{
+    (void)state;
+    et_csv t;
+    run_table("clone-methods",
+              "clone --keys ints --param sizes=0,2000 --duration-ms 5 --warmup-ms 0 --trials 1",
+              &t);
+    assert_int_equal(t.nrows, 4);
+    size_t nslot = 0;
+    for (size_t r = 0; r < t.nrows; r++) {
+        int slot = !strcmp(et_get(&t, r, "method"), "slot");
+        if (!slot)
+            assert_string_equal(et_get(&t, r, "method"), "heap");
+        nslot += (size_t)slot;
+        assert_true(num(&t, r, "allocs_per_clone") == (slot ? 0 : 1));
+        assert_true(num(&t, r, "node_allocs_per_clone") == 0);
+    }
+    assert_int_equal(nslot, 2);
+    et_free(&t);
+}
+
 /* merge: join = union (n + K*delta keys), meet = the base, with both methods */
 static void test_merge_union(void **state)
 {
@@ -301,7 +324,7 @@ int main(int argc, char **argv)
     snprintf(g_tmp, sizeof g_tmp, "/tmp/pmx-test-XXXXXX");
     if (!mkdtemp(g_tmp))
         return 2;
-    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 4];
+    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 5];
     size_t n = 0;
     for (size_t i = 0; i < sizeof smokes / sizeof smokes[0]; i++)
         tests[n++] =
@@ -310,6 +333,7 @@ int main(int argc, char **argv)
     tests[n++] = (struct CMUnitTest){"zipperhead_matrix", test_zipperhead_matrix, NULL, NULL, NULL};
     tests[n++] = (struct CMUnitTest){"algebra_identity", test_algebra_identity, NULL, NULL, NULL};
     tests[n++] = (struct CMUnitTest){"merge_union", test_merge_union, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"clone_methods", test_clone_methods, NULL, NULL, NULL};
     int rc = _cmocka_run_group_tests("experiments_smoke", tests, n, NULL, NULL);
     if (rc == 0) {
         char cmd[300];
