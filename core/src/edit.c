@@ -220,6 +220,8 @@ enum { T_EMPTY, T_LINE, T_DENSE };
  * exceed PM_SMALL_MAX entries. Phase 1 and phase 2 call this on the same nodes and agree. */
 static int dense_target(pm_link x, int copy, unsigned need, unsigned add, unsigned *cap, int *small)
 {
+    if (!copy && !need && !add)
+        return 0; /* the common case: an exclusive node above the change */
     const pm_dense *d = pm_ptr(x);
     unsigned used = pm_dense_used(d), n = d->n + add;
     *small = pm_dense_small_for(n);
@@ -290,7 +292,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             unsigned b = rest[0];
             if (path_push(&p, cur, b))
                 goto nomem;
-            pm_link c = L > 1 && pm_dense_has(d, b) ? pm_dense_child(d, b) : 0;
+            int slot = L > 1 ? pm_dense_slot(d, b) : -1;
+            pm_link c = slot >= 0 ? (pm_link)pm_dense_words(d)[slot] : 0;
             if (c) {
                 cur = c;
                 rest++;
@@ -337,8 +340,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     } else {
         const pm_dense *d = pm_ptr(p.v[p.n - 1].node);
         unsigned b = rest[0];
-        int present = pm_dense_has(d, b);
-        int hasv = present && pm_dense_has_val(d, b);
+        int slot = pm_dense_slot(d, b), present = slot >= 0;
+        int hasv = present && pm_dense_has_val_at(d, slot, b);
         dnew = !present; /* every path below that does not leave inserts an entry */
         if (L == 1) {
             switch (op->kind) {
