@@ -21,6 +21,10 @@ uint32_t pm_debug_root_refcount(const pm_map *m);
 uint32_t pm_debug_refcount_max(void);
 /** Checks the structural invariants of every node reachable from m; PM_EINVAL if one is broken. */
 pm_status pm_debug_validate(const pm_map *m);
+/** Nodes a lookup of key visits, by kind: line nodes in *lines, branch nodes in *branches
+ * (either may be NULL). For studies of the lookup path; PM_EINVAL on bad arguments. */
+pm_status pm_debug_path_nodes(const pm_map *m, const uint8_t *key, size_t len, size_t *lines,
+                              size_t *branches);
 
 #ifdef __cplusplus
 }

@@ -91,12 +91,17 @@ pm_status pm_map_clone_at(const pm_map *m, pm_map_slot *slot, pm_map **out)
 /* ---- lookups --------------------------------------------------------------------------------- */
 /* The hot loop: a switch on the link tag, a first-byte filter and memcmp for line slots, a
  * popcount rank for dense nodes. No function pointer, no reference count. */
-static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
+/* visits (NULL in every hot path, where the counting compiles away): nodes visited by kind,
+ * [0] line, [1] branch, for pm_debug_path_nodes. */
+__attribute__((always_inline)) static inline const uint64_t *
+lookup_counted(const pm_map *m, const uint8_t *key, size_t len, size_t *visits)
 {
     if (len == 0)
         return m->has_root_val ? &m->root_val : NULL;
     pm_link cur = m->root;
     for (;;) {
+        if (visits && cur)
+            visits[pm_tag(cur) == PM_TAG_LINE ? 0 : 1]++;
         switch (pm_tag(cur)) {
         case PM_TAG_LINE: {
             const pm_line *n = pm_ptr(cur);
@@ -140,6 +145,25 @@ static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
             return NULL;
         }
     }
+}
+
+static const uint64_t *lookup(const pm_map *m, const uint8_t *key, size_t len)
+{
+    return lookup_counted(m, key, len, NULL);
+}
+
+pm_status pm_debug_path_nodes(const pm_map *m, const uint8_t *key, size_t len, size_t *lines,
+                              size_t *branches)
+{
+    if (!m || bad_key(key, len))
+        return PM_EINVAL;
+    size_t v[2] = {0, 0};
+    lookup_counted(m, key, len, v);
+    if (lines)
+        *lines = v[0];
+    if (branches)
+        *branches = v[1];
+    return PM_OK;
 }
 
 pm_status pm_map_get(const pm_map *m, const uint8_t *key, size_t len, uint64_t *out)
