@@ -129,14 +129,38 @@ lookup_counted(const pm_map *m, const uint8_t *key, size_t len, size_t *visits)
             break;
         }
         case PM_TAG_DENSE: {
+            /* The two forms are written out so each tests its form once (the accessors in
+             * node_internal.h do the same work one question at a time). */
             const pm_dense *d = pm_ptr(cur);
             unsigned b = key[0];
-            int i = pm_dense_slot(d, b);
-            if (i < 0)
-                return NULL;
-            if (len == 1)
-                return pm_dense_has_val_at(d, i, b) ? pm_dense_valp_at(d, i, b) : NULL;
-            cur = (pm_link)pm_dense_words(d)[i];
+            if (pm_dense_is_small(d)) {
+                const pm_small *sm = pm_dense_sm(d);
+                const uint64_t *w = (const uint64_t *)(sm + 1);
+                int i = pm_dense_slot(d, b);
+                if (i < 0)
+                    return NULL;
+                if (len == 1) {
+                    uint64_t vb = sm->vbits;
+                    if (!((vb >> i) & 1))
+                        return NULL;
+                    return &w[pm_dense_cap(d) - (unsigned)__builtin_popcountll(vb) +
+                              (unsigned)__builtin_popcountll(vb & ((1ull << i) - 1))];
+                }
+                cur = (pm_link)w[i];
+            } else {
+                if (!pm_bit(d->mask, b))
+                    return NULL;
+                unsigned i = pm_rank(d->mask, b);
+                if (len == 1) {
+                    const uint64_t *vm = pm_dense_vmask(d);
+                    if (!pm_bit(vm, b))
+                        return NULL;
+                    return &((
+                        const uint64_t *)(d +
+                                          1))[pm_dense_cap(d) - pm_dense_nvals(d) + pm_rank(vm, b)];
+                }
+                cur = (pm_link)((const uint64_t *)(d + 1))[i];
+            }
             key++;
             len--;
             break;
