@@ -8,10 +8,11 @@
  * so the backend's read side is inlined; a backend outside the list (tests) runs the dispatched
  * loop. One lookup in `lat_sample` is timed (PMLAB_LAT_OP and PMLAB_LAT_QUERY).
  *
- * dispatch — the same loop, three variants: `inline` (per-backend instantiation), `indirect`
- * (pm_sync_read_enter/deref/exit: calls through the backend table) and `bare` (pm_map_get on
- * the version with no read section at all: the floor). Goal (DESIGN §4): indirect costs < 5 %
- * of a point lookup more than inline. */
+ * dispatch — the same loop, four variants: `inline` (per-backend instantiation), `indirect`
+ * (pm_sync_read_enter/deref/exit: three calls through the backend table), `fused`
+ * (pm_sync_read_begin/exit: the table's enter+deref in one call, then exit: two calls) and
+ * `bare` (pm_map_get on the version with no read section at all: the floor). Goal (DESIGN §4):
+ * dispatch through the table costs < 5 % of a point lookup more than inline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,12 @@ typedef struct {
     pmx_probes probes;
     bool prefix;
     unsigned prefix_len, lat_sample, threads;
-    int variant; /* 0 inline, 1 indirect, 2 bare */
+    int variant; /* VAR_* (read: VAR_INLINE) */
     _Atomic uint64_t ops, hits, sink, err;
 } read_state;
+
+enum { VAR_INLINE, VAR_INDIRECT, VAR_BARE, VAR_FUSED };
+static const char *const variant_names[] = {"inline", "indirect", "bare", "fused", NULL};
 
 typedef void read_loop_fn(read_state *s, pm_sync_thread *t, unsigned idx, uint64_t *ops,
                           uint64_t *hits);
@@ -87,6 +91,10 @@ static inline uint64_t one_query(const read_state *s, const pm_map *v, const pmx
 PM_SYNC_BACKENDS(READ_LOOP)
 READ_LOOP_BODY(read_loop_generic, pm_sync_read_enter, pm_sync_deref, pm_sync_read_exit,
                pm_sync_quiescent)
+/* fused: the table's read_begin (enter + deref in one call) and read_exit */
+#define FUSED_ENTER(t) ((void)(t))
+READ_LOOP_BODY(read_loop_fused, FUSED_ENTER, pm_sync_read_begin, pm_sync_read_exit,
+               pm_sync_quiescent)
 
 /* bare: the version is loaded once (nothing writes it), no read section */
 #define BARE_ENTER(t)    ((void)(t))
@@ -108,8 +116,10 @@ static void read_worker(void *arg, unsigned idx)
         return;
     }
     int bi = pmx_backend_index(s->be);
-    read_loop_fn *fn = s->variant == 1 || bi < 0 ? read_loop_generic : read_loops[bi];
-    if (s->variant == 2) {
+    read_loop_fn *fn = s->variant == VAR_INDIRECT || bi < 0 ? read_loop_generic : read_loops[bi];
+    if (s->variant == VAR_FUSED)
+        fn = read_loop_fused;
+    if (s->variant == VAR_BARE) {
         bare_version = pm_live_read_begin(s->lm, t);
         pm_live_read_end(s->lm, t);
         fn = read_loop_bare;
@@ -169,7 +179,7 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
     atomic_store(&s.ops, 0);
     atomic_store(&s.hits, 0);
     double secs = 0, inl_secs = 0;
-    uint64_t inl_ops = 0;
+    uint64_t inl_ops = 0, inl_hits = 0;
     if (variant > 0) {
         /* dispatch: the variant and `inline` alternate in short slices inside this one child
          * (ABBA order), so both see the same map, placement and machine state; the row
@@ -179,12 +189,13 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
         for (unsigned r = 0; r < (rounds ? rounds : 1); r++) {
             for (int half = 0; half < 2; half++) {
                 int inl = (r & 1) ^ half; /* ABBA: variant first in even rounds */
-                uint64_t before = atomic_load(&s.ops);
+                uint64_t before = atomic_load(&s.ops), hits_before = atomic_load(&s.hits);
                 double d = 0;
-                s.variant = inl ? 0 : variant;
+                s.variant = inl ? VAR_INLINE : variant;
                 pmlab_run_timed(ctx, cfg->threads, read_worker, &s, slice, &d);
                 if (inl) {
                     inl_ops += atomic_load(&s.ops) - before;
+                    inl_hits += atomic_load(&s.hits) - hits_before;
                     inl_secs += d;
                 } else
                     secs += d;
@@ -192,6 +203,7 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
         }
         s.variant = variant;
         atomic_fetch_sub(&s.ops, inl_ops);
+        atomic_fetch_sub(&s.hits, inl_hits); /* hit_ratio: the variant's own lookups */
     } else {
         pmlab_run_timed(ctx, cfg->threads, read_worker, &s, cfg->duration_ms, &secs);
     }
@@ -208,8 +220,7 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
     pmlab_set_str(ctx, "query", query);
     pmlab_set_num(ctx, "nkeys", (double)k.n);
     if (variant >= 0) { /* dispatch */
-        static const char *const names[] = {"inline", "indirect", "bare"};
-        pmlab_set_str(ctx, "variant", names[variant]);
+        pmlab_set_str(ctx, "variant", variant_names[variant]);
         double ns = ops ? secs * 1e9 * cfg->threads / (double)ops : 0;
         pmlab_set_num(ctx, "ns_per_op", ns);
         if (variant > 0 && inl_ops) {
@@ -237,10 +248,9 @@ static int read_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 
 static int dispatch_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 {
-    static const char *const variants[] = {"inline", "indirect", "bare", NULL};
-    int v = pmx_index_of(variants, pmlab_param_str(cfg, "variant"));
+    int v = pmx_index_of(variant_names, pmlab_param_str(cfg, "variant"));
     if (v < 0) {
-        pmlab_fail(ctx, "variant must be inline, indirect or bare");
+        pmlab_fail(ctx, "variant must be inline, indirect, fused or bare");
         return 1;
     }
     if (pmlab_param_int(cfg, "slice_ms") < 1) {
@@ -278,20 +288,22 @@ static const pmlab_experiment read_exp = {
 };
 
 static const pmlab_param dispatch_params[] = {
-    {"variant", PMLAB_PARAM_STR_LIST, "inline,indirect,bare",
-     "inline: per-backend loop; indirect: through the backend table; bare: no read section"},
+    {"variant", PMLAB_PARAM_STR_LIST, "inline,indirect,fused,bare",
+     "inline: per-backend loop; indirect: through the backend table (enter, deref, exit); fused: "
+     "through the table with read_begin (enter+deref) and exit; bare: no read section"},
     {"slice_ms", PMLAB_PARAM_INT, "20",
-     "indirect/bare rows alternate with inline in slices of this length (paired comparison)"},
+     "indirect/fused/bare rows alternate with inline in slices of this length (paired "
+     "comparison)"},
     READ_PARAMS,
     {NULL, 0, NULL, NULL}};
 static const pmlab_column dispatch_cols[] = {
     {"hit_ratio", PMLAB_COL_NUM, "queries that found something / queries"},
     {"query", PMLAB_COL_STR, "point or prefix"},
     {"nkeys", PMLAB_COL_NUM, "keys in the map"},
-    {"variant", PMLAB_COL_STR, "inline, indirect or bare"},
+    {"variant", PMLAB_COL_STR, "inline, indirect, fused or bare"},
     {"ns_per_op", PMLAB_COL_NUM, "wall ns per lookup per thread"},
     {"inline_ns_per_op", PMLAB_COL_NUM,
-     "indirect/bare rows: ns per lookup of the inline loop in the interleaved slices"},
+     "indirect/fused/bare rows: ns per lookup of the inline loop in the interleaved slices"},
     {"overhead_pct", PMLAB_COL_NUM, "100 x (ns_per_op - inline_ns_per_op) / inline_ns_per_op"},
     {NULL, 0, NULL}};
 

@@ -186,25 +186,7 @@ void pm_sync_unregister(pm_sync_thread *t)
         t->backend->thread_unregister(t);
 }
 
-void pm_sync_read_enter(pm_sync_thread *t)
-{
-    t->backend->read_enter(t);
-}
-
-void *pm_sync_deref(pm_sync_thread *t, pm_sync_cell *c)
-{
-    return t->backend->deref(t, c);
-}
-
-void pm_sync_read_exit(pm_sync_thread *t)
-{
-    t->backend->read_exit(t);
-}
-
-void pm_sync_quiescent(pm_sync_thread *t)
-{
-    t->backend->quiescent(t);
-}
+/* pm_sync_read_enter/deref/read_begin/read_exit/quiescent are inline in pmsync/sync.h */
 
 pm_status pm_sync_cell_init(pm_sync_domain *d, pm_sync_cell *c, void *obj, pm_sync_free_fn *fn,
                             void *ctx)

@@ -39,6 +39,10 @@ static void *epoch_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     return pm_sync_epoch_deref(t, c);
 }
+static void *epoch_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return pm_sync_epoch_read_begin(t, c);
+}
 static void epoch_exit(pm_sync_thread *t)
 {
     pm_sync_epoch_read_exit(t);
@@ -150,6 +154,7 @@ const pm_sync_backend pm_sync_backend_epoch = {
     .deref = epoch_deref,
     .read_exit = epoch_exit,
     .quiescent = epoch_quiescent,
+    .read_begin = epoch_begin,
     .cell_init = pm_sync_ptr_cell_init,
     .cell_fini = pm_sync_ptr_cell_fini,
     .update = epoch_update,

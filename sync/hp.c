@@ -57,6 +57,10 @@ static void *hp_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     return pm_sync_hp_deref(t, c);
 }
+static void *hp_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return pm_sync_hp_read_begin(t, c);
+}
 static void hp_exit(pm_sync_thread *t)
 {
     pm_sync_hp_read_exit(t);
@@ -171,6 +175,7 @@ const pm_sync_backend pm_sync_backend_hp = {
     .deref = hp_deref,
     .read_exit = hp_exit,
     .quiescent = hp_quiescent,
+    .read_begin = hp_begin,
     .cell_init = pm_sync_ptr_cell_init,
     .cell_fini = pm_sync_ptr_cell_fini,
     .update = hp_update,

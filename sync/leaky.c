@@ -30,6 +30,10 @@ static void *leaky_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     return pm_sync_leaky_deref(t, c);
 }
+static void *leaky_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return pm_sync_leaky_read_begin(t, c);
+}
 static void leaky_exit(pm_sync_thread *t)
 {
     pm_sync_leaky_read_exit(t);
@@ -114,6 +118,7 @@ const pm_sync_backend pm_sync_backend_leaky = {
     .deref = leaky_deref,
     .read_exit = leaky_exit,
     .quiescent = leaky_quiescent,
+    .read_begin = leaky_begin,
     .cell_init = pm_sync_ptr_cell_init,
     .cell_fini = pm_sync_ptr_cell_fini,
     .update = leaky_update,

@@ -84,8 +84,7 @@ pm_sync_cell *pm_live_cell(pm_live *lm)
 
 const pm_map *pm_live_read_begin(pm_live *lm, pm_sync_thread *t)
 {
-    pm_sync_read_enter(t);
-    return pm_sync_deref(t, &lm->cell); /* acquire */
+    return pm_sync_read_begin(t, &lm->cell); /* enter + deref (acquire): one table call */
 }
 
 void pm_live_read_end(pm_live *lm, pm_sync_thread *t)

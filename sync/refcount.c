@@ -26,9 +26,27 @@ static pm_sync_rc_version *rc_version_new(pm_sync_domain *d, const pm_sync_cell 
     return v;
 }
 
-void pm_sync_rc_saturated_(void)
+/* The inline deref's loop, for when the outer count is saturated: the same atomic steps and
+ * orderings, plus a yield while the count stays at its limit. */
+void *pm_sync_rc_pin_saturated_(pm_sync_thread *t, pm_sync_cell *c)
 {
-    sched_yield();
+    uintptr_t w = atomic_load_explicit(&c->word, memory_order_relaxed);
+    for (;;) {
+        if (PM_SYNC_RC_OUTER(w) >= PM_SYNC_RC_OUTER_MAX) {
+            sched_yield(); /* normalisers in flight bring it down */
+            w = atomic_load_explicit(&c->word, memory_order_relaxed);
+            continue;
+        }
+        /* acquire: as in pm_sync_refcount_deref */
+        if (atomic_compare_exchange_weak_explicit(&c->word, &w, w + PM_SYNC_RC_ONE,
+                                                  memory_order_acquire, memory_order_relaxed))
+            break;
+    }
+    pm_sync_rc_version *v = (pm_sync_rc_version *)PM_SYNC_RC_PTR(w);
+    t->pin = v;
+    if (PM_SYNC_RC_OUTER(w) + 1 >= PM_SYNC_RC_NORMALIZE_AT)
+        return pm_sync_rc_normalize_(c, v);
+    return v->obj;
 }
 
 void pm_sync_rc_free_(pm_sync_rc_version *v)
@@ -43,7 +61,7 @@ void pm_sync_rc_free_(pm_sync_rc_version *v)
  * grew large: move it to the inner count. Inner first, then the word (release), so that a writer
  * whose CAS reads the zeroed word also sees the larger inner count; if the word changed, undo —
  * the undo cannot reach zero because our own pin is still counted. */
-void pm_sync_rc_normalize_(pm_sync_cell *c, pm_sync_rc_version *v)
+void *pm_sync_rc_normalize_(pm_sync_cell *c, pm_sync_rc_version *v)
 {
     uintptr_t w = atomic_load_explicit(&c->word, memory_order_relaxed);
     while (PM_SYNC_RC_PTR(w) == (uintptr_t)v && PM_SYNC_RC_OUTER(w) >= PM_SYNC_RC_NORMALIZE_AT) {
@@ -51,9 +69,10 @@ void pm_sync_rc_normalize_(pm_sync_cell *c, pm_sync_rc_version *v)
         atomic_fetch_add_explicit(&v->inner, k, memory_order_relaxed);
         if (atomic_compare_exchange_strong_explicit(&c->word, &w, (uintptr_t)v,
                                                     memory_order_release, memory_order_relaxed))
-            return;
+            break;
         atomic_fetch_sub_explicit(&v->inner, k, memory_order_relaxed);
     }
+    return v->obj; /* still pinned by the caller */
 }
 
 static void rc_enter(pm_sync_thread *t)
@@ -63,6 +82,10 @@ static void rc_enter(pm_sync_thread *t)
 static void *rc_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     return pm_sync_refcount_deref(t, c);
+}
+static void *rc_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return pm_sync_refcount_read_begin(t, c);
 }
 static void rc_exit(pm_sync_thread *t)
 {
@@ -203,6 +226,7 @@ const pm_sync_backend pm_sync_backend_refcount = {
     .deref = rc_deref,
     .read_exit = rc_exit,
     .quiescent = rc_quiescent,
+    .read_begin = rc_begin,
     .cell_init = rc_cell_init,
     .cell_fini = rc_cell_fini,
     .update = rc_update,

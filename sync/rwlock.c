@@ -45,6 +45,10 @@ static void *rwlock_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     return pm_sync_rwlock_deref(t, c);
 }
+static void *rwlock_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return pm_sync_rwlock_read_begin(t, c);
+}
 static void rwlock_exit(pm_sync_thread *t)
 {
     pm_sync_rwlock_read_exit(t);
@@ -145,6 +149,7 @@ const pm_sync_backend pm_sync_backend_rwlock = {
     .deref = rwlock_deref,
     .read_exit = rwlock_exit,
     .quiescent = rwlock_quiescent,
+    .read_begin = rwlock_begin,
     .cell_init = pm_sync_ptr_cell_init,
     .cell_fini = pm_sync_ptr_cell_fini,
     .update = rwlock_update,

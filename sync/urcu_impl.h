@@ -51,6 +51,10 @@ static void *PMU_FN(_deref)(pm_sync_thread *t, pm_sync_cell *c)
 {
     return PMU_INLINE(_deref)(t, c);
 }
+static void *PMU_FN(_begin)(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return PMU_INLINE(_read_begin)(t, c);
+}
 static void PMU_FN(_exit)(pm_sync_thread *t)
 {
     PMU_INLINE(_read_exit)(t);
@@ -139,6 +143,7 @@ const pm_sync_backend PMU_CAT_(pm_sync_backend_, PMU_ID) = {
     .deref = PMU_FN(_deref),
     .read_exit = PMU_FN(_exit),
     .quiescent = PMU_FN(_quiescent),
+    .read_begin = PMU_FN(_begin),
     .cell_init = pm_sync_ptr_cell_init,
     .cell_fini = pm_sync_ptr_cell_fini,
     .update = PMU_FN(_update),

@@ -12,7 +12,8 @@
  *         }
  *     PM_SYNC_BACKENDS(HOT)
  *
- * pm_sync_<id>_{read_enter,deref,read_exit,quiescent} exist for every id of PM_SYNC_BACKENDS. */
+ * pm_sync_<id>_{read_enter,deref,read_begin,read_exit,quiescent} exist for every id of
+ * PM_SYNC_BACKENDS (read_begin = read_enter + deref). */
 #ifndef PMSYNC_ALL_H
 #define PMSYNC_ALL_H
 

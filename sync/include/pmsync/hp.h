@@ -28,6 +28,13 @@ static inline void *pm_sync_hp_deref(pm_sync_thread *t, pm_sync_cell *c)
     }
 }
 
+/* read_enter + deref: the table's read_begin */
+static inline void *pm_sync_hp_read_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    pm_sync_hp_read_enter(t);
+    return pm_sync_hp_deref(t, c);
+}
+
 static inline void pm_sync_hp_read_exit(pm_sync_thread *t)
 {
     PM_SYNC_DEPTH_EXIT(t);

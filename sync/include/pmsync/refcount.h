@@ -32,9 +32,13 @@ typedef struct pm_sync_rc_version {
     pm_sync_domain *dom;
 } pm_sync_rc_version;
 
-/* out of line, rarely called */
-void pm_sync_rc_saturated_(void);
-void pm_sync_rc_normalize_(pm_sync_cell *c, pm_sync_rc_version *v);
+/* out of line, rarely called; reached by tail calls, so that the inline fast path (and the
+ * table's read_begin/deref built from it) needs no stack frame */
+/** deref() when the outer count is at its limit: yields until normalisers bring it down, then
+ * pins as deref() does and returns the object. */
+void *pm_sync_rc_pin_saturated_(pm_sync_thread *t, pm_sync_cell *c);
+/** Moves a large outer count of the pinned version v to its inner count; returns v->obj. */
+void *pm_sync_rc_normalize_(pm_sync_cell *c, pm_sync_rc_version *v);
 void pm_sync_rc_free_(pm_sync_rc_version *v);
 
 static inline void pm_sync_refcount_read_enter(pm_sync_thread *t)
@@ -46,22 +50,24 @@ static inline void pm_sync_refcount_read_enter(pm_sync_thread *t)
 static inline void *pm_sync_refcount_deref(pm_sync_thread *t, pm_sync_cell *c)
 {
     uintptr_t w = atomic_load_explicit(&c->word, memory_order_relaxed);
-    for (;;) {
-        if (PM_SYNC_RC_OUTER(w) >= PM_SYNC_RC_OUTER_MAX) {
-            pm_sync_rc_saturated_(); /* yields: normalisers in flight bring it down */
-            w = atomic_load_explicit(&c->word, memory_order_relaxed);
-            continue;
-        }
+    do {
+        if (PM_SYNC_RC_OUTER(w) >= PM_SYNC_RC_OUTER_MAX)
+            return pm_sync_rc_pin_saturated_(t, c); /* yields: normalisers bring it down */
         /* acquire: reads from the writer's release CAS (or a later RMW of its release sequence) */
-        if (atomic_compare_exchange_weak_explicit(&c->word, &w, w + PM_SYNC_RC_ONE,
-                                                  memory_order_acquire, memory_order_relaxed))
-            break;
-    }
+    } while (!atomic_compare_exchange_weak_explicit(&c->word, &w, w + PM_SYNC_RC_ONE,
+                                                    memory_order_acquire, memory_order_relaxed));
     pm_sync_rc_version *v = (pm_sync_rc_version *)PM_SYNC_RC_PTR(w);
     t->pin = v;
     if (PM_SYNC_RC_OUTER(w) + 1 >= PM_SYNC_RC_NORMALIZE_AT)
-        pm_sync_rc_normalize_(c, v);
+        return pm_sync_rc_normalize_(c, v);
     return v->obj;
+}
+
+/* read_enter + deref: the table's read_begin */
+static inline void *pm_sync_refcount_read_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    pm_sync_refcount_read_enter(t);
+    return pm_sync_refcount_deref(t, c);
 }
 
 static inline void pm_sync_refcount_read_exit(pm_sync_thread *t)

@@ -11,6 +11,7 @@
  *     pm_sync_domain *d;  pm_sync_domain_new(be, &d);
  *     pm_sync_thread *t;  pm_sync_register(d, &t);
  *     pm_sync_read_enter(t); obj = pm_sync_deref(t, &cell); ...read obj...; pm_sync_read_exit(t);
+ *     obj = pm_sync_read_begin(t, &cell); ...read obj...; pm_sync_read_exit(t);  // the same
  *     pm_sync_update(t, &cell, build_next_version, arg);  // CAS loop; the old object is retired
  *     pm_sync_unregister(t);
  *     pm_sync_domain_free(d);                               // barrier, then frees what is left
@@ -145,11 +146,15 @@ struct pm_sync_backend {
     pm_status (*thread_register)(pm_sync_domain *d, pm_sync_thread **out);
     void (*thread_unregister)(pm_sync_thread *t);
 
-    /* the read side, out of line (the dispatch experiment; generic code) */
+    /* the read side, out of line (generic code; the dispatch experiment). Each entry runs the
+     * backend's static-inline read side directly: one indirect call per operation. */
     void (*read_enter)(pm_sync_thread *t);
     void *(*deref)(pm_sync_thread *t, pm_sync_cell *c);
     void (*read_exit)(pm_sync_thread *t);
     void (*quiescent)(pm_sync_thread *t);
+    /** read_enter then deref of `c`, in one call: the read section's object. A section begun
+     * this way ends with read_exit and derefs no other cell. */
+    void *(*read_begin)(pm_sync_thread *t, pm_sync_cell *c);
 
     /** Publishes `obj` as the cell's first object; `fn(obj, ctx)` frees the cell's objects.
      * PM_ENOMEM leaves the cell unset. */
@@ -188,10 +193,37 @@ void pm_sync_domain_free(pm_sync_domain *d);
 const pm_sync_backend *pm_sync_domain_backend(const pm_sync_domain *d);
 pm_status pm_sync_register(pm_sync_domain *d, pm_sync_thread **out);
 void pm_sync_unregister(pm_sync_thread *t);
-void pm_sync_read_enter(pm_sync_thread *t);
-void *pm_sync_deref(pm_sync_thread *t, pm_sync_cell *c);
-void pm_sync_read_exit(pm_sync_thread *t);
-void pm_sync_quiescent(pm_sync_thread *t);
+
+/* The generic read side is inline: one indirect call through the thread's table per operation,
+ * not a call to a wrapper that then makes the indirect call (docs/backends.md, "Dispatch through
+ * the table"). */
+static inline void pm_sync_read_enter(pm_sync_thread *t)
+{
+    t->backend->read_enter(t);
+}
+
+static inline void *pm_sync_deref(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return t->backend->deref(t, c);
+}
+
+/** pm_sync_read_enter(t) then pm_sync_deref(t, c) in one indirect call; end the section with
+ * pm_sync_read_exit(t). */
+static inline void *pm_sync_read_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    return t->backend->read_begin(t, c);
+}
+
+static inline void pm_sync_read_exit(pm_sync_thread *t)
+{
+    t->backend->read_exit(t);
+}
+
+static inline void pm_sync_quiescent(pm_sync_thread *t)
+{
+    t->backend->quiescent(t);
+}
+
 pm_status pm_sync_cell_init(pm_sync_domain *d, pm_sync_cell *c, void *obj, pm_sync_free_fn *fn,
                             void *ctx);
 void pm_sync_cell_fini(pm_sync_domain *d, pm_sync_cell *c);

@@ -24,6 +24,13 @@ static inline void *pm_sync_urcu_qsbr_deref(pm_sync_thread *t, pm_sync_cell *c)
     return (void *)atomic_load_explicit(&c->word, memory_order_acquire);
 }
 
+/* read_enter + deref: the table's read_begin */
+static inline void *pm_sync_urcu_qsbr_read_begin(pm_sync_thread *t, pm_sync_cell *c)
+{
+    pm_sync_urcu_qsbr_read_enter(t);
+    return pm_sync_urcu_qsbr_deref(t, c);
+}
+
 static inline void pm_sync_urcu_qsbr_read_exit(pm_sync_thread *t)
 {
     PM_SYNC_DEPTH_EXIT(t);
