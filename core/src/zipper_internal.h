@@ -82,10 +82,24 @@ static inline const pm_zpos *pm_zc_focus(const pm_zcore *z)
 }
 
 /* ---- zipper objects -------------------------------------------------------------------------- */
-/* Membership of a zipper in its head's live list; path is the zipper's path in the head's map. */
+/* Registry of a head's live zippers (zipperhead.c): one trie per kind (readers, writers) with
+ * one node per byte of every registered path. Nodes are found by (parent, byte) in a hash table
+ * shared by both tries; `here` counts the zippers registered at exactly the node's path, `total`
+ * those at or below it (a non-root node with total 0 is unlinked at once). Under the head's
+ * mutex only. */
+typedef struct pm_zh_node {
+    struct pm_zh_node *parent;      /* NULL: a root (the empty path) */
+    struct pm_zh_node *child;       /* first child; every child has total > 0 */
+    struct pm_zh_node *next, *prev; /* siblings */
+    struct pm_zh_node *hnext;       /* hash chain, or the spare list */
+    size_t here, total;
+    uint8_t byte; /* last byte of the node's path */
+} pm_zh_node;
+
+/* Membership of a zipper in its head's registry; path is the zipper's path in the head's map. */
 typedef struct pm_zh_entry {
-    struct pm_zh_entry *next, *prev;
     pm_zh *head;
+    pm_zh_node *node; /* the registry node at path */
     int is_write;
     uint8_t *path;
     size_t len;
@@ -106,9 +120,15 @@ struct pm_wz {
 
 struct pm_zh {
     pm_map *m;
-    pthread_mutex_t lock;
-    pm_zh_entry *live;
-    size_t nlive;
+    pthread_mutex_t lock; /* guards everything below (and the map's edits) */
+    size_t nlive;         /* live zippers */
+    pm_zh_node roots[2];  /* the registry's tries: [0] readers, [1] writers */
+    pm_zh_node **buckets; /* (parent, byte) -> node, chained through hnext */
+    size_t nbuckets;      /* 0 or a power of two >= nnodes */
+    unsigned bshift;      /* 64 - log2(nbuckets) */
+    size_t nnodes;        /* non-root nodes linked */
+    pm_zh_node *spare;    /* unlinked nodes kept for reuse, chained through hnext */
+    size_t nspare;
     uint8_t *cbuf; /* the last conflict's path */
     size_t ccap;
 };

@@ -2,8 +2,28 @@
  *
  * Conflict rule: a new write zipper conflicts with every live zipper whose path is a prefix of
  * its path or has its path as a prefix; a new read zipper conflicts only with live write zippers
- * under the same rule. The live zippers are a list checked under the head's mutex
- * (O(live zippers x path length) per request).
+ * under the same rule.
+ *
+ * Registry. The live zippers' paths are kept in two tries (readers, writers) with one node per
+ * path byte; a node counts the zippers registered at its path (`here`) and at or below it
+ * (`total`), and a node whose total drops to 0 is unlinked, so every linked node leads to a
+ * registered path. Children are found by (parent, byte) in one hash table. A request walks its
+ * path once per trie it must check: a registered node on the way is a zipper at a prefix, a node
+ * at the path's end is a zipper at or below it (followed down any child to name one). Creation
+ * and release therefore cost O(path length) (expected, hashing), whatever the number of live
+ * zippers; naming a conflict below the path adds the depth of the named zipper. Many readers on
+ * one path share a node (counted). Unlinked nodes are kept for reuse (at most the number linked
+ * + 64); the bucket array keeps its peak size until pm_zh_free.
+ *
+ * Locking. Every registry access (and every edit of the head's map) happens with the head's
+ * mutex held, which orders creations and releases made from different threads; nothing in the
+ * registry is read without it and no atomics are involved. Zippers never touch the registry.
+ *
+ * Failure atomicity. A creation reserves everything the registration needs (spare nodes, bucket
+ * room) before its only other fallible step that changes the head (the detach edit); the
+ * registration itself cannot fail, so PM_ENOMEM leaves the registry's contents and the map
+ * unchanged (spare nodes or a larger bucket array may remain). A release never allocates for the
+ * registry; a writer's release does its fallible graft first.
  *
  * Physical exclusivity. A write zipper at p gets a private map: the subtrie at p is taken out of
  * the head's map (pm_map_subtrie: +1 on the node at p, or one new node when p ends inside a
@@ -49,6 +69,13 @@ pm_status pm_zh_free(pm_zh *h)
     if (live)
         return PM_EBUSY;
     pthread_mutex_destroy(&h->lock);
+    /* no zipper is live, so no node is linked: every node is spare */
+    while (h->spare) {
+        pm_zh_node *n = h->spare;
+        h->spare = n->hnext;
+        pm_free_aux(n);
+    }
+    pm_free_aux(h->buckets);
     pm_free_aux(h->cbuf);
     pm_free_aux(h);
     return PM_OK;
@@ -62,37 +89,210 @@ size_t pm_zh_live(pm_zh *h)
     return n;
 }
 
-static int related(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+/* ---- the registry ---------------------------------------------------------------------------
+ * Everything here runs with h->lock held. */
+enum { SPARE_KEEP = 64 }; /* spare nodes kept beyond the number linked */
+
+static size_t slot_of(const pm_zh *h, const pm_zh_node *parent, unsigned b)
 {
-    size_t m = al < bl ? al : bl;
-    return m == 0 || memcmp(a, b, m) == 0;
+    uint64_t x = ((uint64_t)(uintptr_t)parent << 8 | b) * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(x >> h->bshift);
 }
 
-/* Called with the lock held. PM_OK, PM_ECONFLICT (with *c filled) or PM_ENOMEM. */
-static pm_status check(pm_zh *h, const uint8_t *path, size_t len, int is_write, pm_conflict *c)
+static pm_zh_node *child_of(const pm_zh *h, const pm_zh_node *parent, unsigned b)
 {
-    for (pm_zh_entry *e = h->live; e; e = e->next) {
-        if (!is_write && !e->is_write)
-            continue;
-        if (!related(path, len, e->path, e->len))
-            continue;
-        if (c) {
-            if (e->len > h->ccap) {
-                uint8_t *nb = pm_realloc_aux(h->cbuf, e->len);
-                if (!nb)
-                    return PM_ENOMEM;
-                h->cbuf = nb;
-                h->ccap = e->len;
-            }
-            if (e->len)
-                memcpy(h->cbuf, e->path, e->len);
-            c->is_write = e->is_write != 0;
-            c->path = h->cbuf;
-            c->len = e->len;
-        }
+    if (!h->nbuckets)
+        return NULL;
+    for (pm_zh_node *n = h->buckets[slot_of(h, parent, b)]; n; n = n->hnext)
+        if (n->parent == parent && n->byte == b)
+            return n;
+    return NULL;
+}
+
+/* The deepest node of trie r on path: *depth bytes of path matched. */
+static pm_zh_node *deepest(const pm_zh *h, pm_zh_node *r, const uint8_t *path, size_t len,
+                           size_t *depth)
+{
+    size_t d = 0;
+    for (pm_zh_node *c; d < len && (c = child_of(h, r, path[d])); d++)
+        r = c;
+    *depth = d;
+    return r;
+}
+
+/* Describes the zipper registered at `at` (in trie `kind`) in *c: its path is path[0, len) and
+ * then the bytes from `from` (the node at path[0, len)) down to `at`. */
+static pm_status describe(pm_zh *h, pm_conflict *c, int kind, const uint8_t *path, size_t len,
+                          const pm_zh_node *from, const pm_zh_node *at, size_t extra)
+{
+    if (!c)
         return PM_ECONFLICT;
+    size_t n = len + extra;
+    if (n > h->ccap) {
+        uint8_t *nb = pm_realloc_aux(h->cbuf, n);
+        if (!nb)
+            return PM_ENOMEM;
+        h->cbuf = nb;
+        h->ccap = n;
     }
-    return PM_OK;
+    if (len)
+        memcpy(h->cbuf, path, len);
+    for (size_t i = n; at != from; at = at->parent)
+        h->cbuf[--i] = at->byte;
+    c->is_write = kind != 0;
+    c->path = h->cbuf;
+    c->len = n;
+    return PM_ECONFLICT;
+}
+
+/* PM_OK when no zipper in trie `kind` has a path that is a prefix of path or has path as a
+ * prefix (*deep / *depth: the trie's deepest node on path, as deepest()); else PM_ECONFLICT
+ * (*c describes one) or PM_ENOMEM. O(len + the depth of the one described). */
+static pm_status check_kind(pm_zh *h, int kind, const uint8_t *path, size_t len, pm_conflict *c,
+                            pm_zh_node **deep, size_t *depth)
+{
+    pm_zh_node *n = &h->roots[kind], *next;
+    for (size_t i = 0;; i++) {
+        if (n->here) /* registered at path[0, i) */
+            return describe(h, c, kind, path, i, n, n, 0);
+        if (i == len)
+            break;
+        if (!(next = child_of(h, n, path[i]))) {
+            *deep = n;
+            *depth = i;
+            return PM_OK;
+        }
+        n = next;
+    }
+    if (!n->total) { /* only an empty root */
+        *deep = n;
+        *depth = 0;
+        return PM_OK;
+    }
+    /* registered strictly below path: every linked non-root node has total > 0, so any
+     * child leads to one */
+    pm_zh_node *at = n;
+    size_t extra = 0;
+    for (; !at->here; extra++)
+        at = at->child;
+    return describe(h, c, kind, path, len, n, at, extra);
+}
+
+/* A new write zipper conflicts with both kinds, a new read zipper only with writers. On PM_OK,
+ * *n / *d: the deepest node on path in the trie the new zipper joins, and its depth. */
+static pm_status check(pm_zh *h, const uint8_t *path, size_t len, int is_write, pm_conflict *c,
+                       pm_zh_node **n, size_t *d)
+{
+    pm_zh_node *rn;
+    size_t rd;
+    pm_status s = check_kind(h, 1, path, len, c, n, d);
+    if (s == PM_OK && is_write)
+        s = check_kind(h, 0, path, len, c, &rn, &rd);
+    else if (s == PM_OK)
+        *n = deepest(h, &h->roots[0], path, len, d);
+    return s;
+}
+
+/* Makes room to link k more nodes: k spare nodes and buckets for nnodes + k. On failure the
+ * registry's contents are unchanged (what was allocated stays spare). */
+static int reserve(pm_zh *h, size_t k)
+{
+    while (h->nspare < k) {
+        pm_zh_node *n = pm_alloc_aux(sizeof *n);
+        if (!n)
+            return -1;
+        n->hnext = h->spare;
+        h->spare = n;
+        h->nspare++;
+    }
+    size_t need = h->nnodes + k;
+    if (need <= h->nbuckets)
+        return 0;
+    size_t nb = h->nbuckets ? h->nbuckets : 64;
+    unsigned shift = h->nbuckets ? h->bshift : 58;
+    while (nb < need) {
+        nb *= 2;
+        shift--;
+    }
+    pm_zh_node **b = pm_alloc_aux(nb * sizeof *b);
+    if (!b)
+        return -1;
+    memset(b, 0, nb * sizeof *b);
+    pm_zh_node **old = h->buckets;
+    size_t on = h->nbuckets;
+    h->buckets = b;
+    h->nbuckets = nb;
+    h->bshift = shift;
+    for (size_t i = 0; i < on; i++)
+        for (pm_zh_node *n = old[i], *nx; n; n = nx) {
+            nx = n->hnext;
+            size_t j = slot_of(h, n->parent, n->byte);
+            n->hnext = b[j];
+            b[j] = n;
+        }
+    pm_free_aux(old);
+    return 0;
+}
+
+/* Registers a zipper at path in the trie whose deepest node on path is n, at depth d; the room
+ * was reserved (reserve(h, len - d)). Never fails. */
+static pm_zh_node *enter(pm_zh *h, pm_zh_node *n, size_t d, const uint8_t *path, size_t len)
+{
+    for (; d < len; d++) {
+        pm_zh_node *c = h->spare;
+        h->spare = c->hnext;
+        h->nspare--;
+        c->parent = n;
+        c->child = NULL;
+        c->prev = NULL;
+        c->next = n->child;
+        if (n->child)
+            n->child->prev = c;
+        n->child = c;
+        c->here = c->total = 0;
+        c->byte = path[d];
+        size_t j = slot_of(h, n, c->byte);
+        c->hnext = h->buckets[j];
+        h->buckets[j] = c;
+        h->nnodes++;
+        n = c;
+    }
+    n->here++;
+    for (pm_zh_node *a = n; a; a = a->parent)
+        a->total++;
+    return n;
+}
+
+/* Unregisters one zipper at n, unlinking the nodes left with nothing at or below them. Never
+ * allocates. */
+static void leave(pm_zh *h, pm_zh_node *n)
+{
+    n->here--;
+    for (pm_zh_node *p; n; n = p) {
+        p = n->parent;
+        if (--n->total || !p)
+            continue;
+        if (n->prev)
+            n->prev->next = n->next;
+        else
+            p->child = n->next;
+        if (n->next)
+            n->next->prev = n->prev;
+        pm_zh_node **pp = &h->buckets[slot_of(h, p, n->byte)];
+        while (*pp != n)
+            pp = &(*pp)->hnext;
+        *pp = n->hnext;
+        h->nnodes--;
+        n->hnext = h->spare;
+        h->spare = n;
+        h->nspare++;
+    }
+    while (h->nspare > h->nnodes + SPARE_KEEP) {
+        pm_zh_node *s = h->spare;
+        h->spare = s->hnext;
+        h->nspare--;
+        pm_free_aux(s);
+    }
 }
 
 static int entry_init(pm_zh_entry *e, pm_zh *h, const uint8_t *path, size_t len, int is_write)
@@ -108,35 +308,14 @@ static int entry_init(pm_zh_entry *e, pm_zh *h, const uint8_t *path, size_t len,
     return 0;
 }
 
-static void entry_link(pm_zh *h, pm_zh_entry *e)
-{
-    e->prev = NULL;
-    e->next = h->live;
-    if (h->live)
-        h->live->prev = e;
-    h->live = e;
-    h->nlive++;
-}
-
-static void entry_unlink(pm_zh *h, pm_zh_entry *e)
-{
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        h->live = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    h->nlive--;
-    pm_free_aux(e->path);
-    e->path = NULL;
-}
-
 pm_status pm_zh_read_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_rz **out, pm_conflict *c)
 {
     if (!h || !out || bad_key(path, len))
         return PM_EINVAL;
     pthread_mutex_lock(&h->lock);
-    pm_status s = check(h, path, len, 0, c);
+    pm_zh_node *n;
+    size_t d;
+    pm_status s = check(h, path, len, 0, c, &n, &d);
     pm_rz *z = NULL;
     pm_map *own = NULL;
     if (s)
@@ -151,12 +330,17 @@ pm_status pm_zh_read_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_rz **o
         goto fail;
     if (pm_zc_init(&z->c, own, NULL, 0))
         goto fail;
+    if (reserve(h, len - d))
+        goto fail;
+    /* nothing below fails */
     z->own = own;
-    entry_link(h, &z->he);
+    z->he.node = enter(h, n, d, path, len);
+    h->nlive++;
     *out = z;
     s = PM_OK;
     goto out;
 fail:
+    pm_zc_fini(&z->c);
     pm_map_free(own);
     pm_free_aux(z->he.path);
     pm_free_aux(z);
@@ -170,7 +354,9 @@ pm_status pm_zh_write_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_wz **
     if (!h || !out || bad_key(path, len))
         return PM_EINVAL;
     pthread_mutex_lock(&h->lock);
-    pm_status s = check(h, path, len, 1, c);
+    pm_zh_node *n;
+    size_t d;
+    pm_status s = check(h, path, len, 1, c, &n, &d);
     pm_wz *z = NULL;
     pm_map *own = NULL;
     if (s)
@@ -185,6 +371,9 @@ pm_status pm_zh_write_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_wz **
         goto fail;
     if (pm_zc_init(&z->c, own, NULL, 0))
         goto fail;
+    /* the registry's room first: after the detach nothing may fail */
+    if (reserve(h, len - d))
+        goto fail;
     if (!pm_map_is_empty(own)) {
         /* detach: remove everything at and below path from the head's map */
         pm_op op = {.kind = PM_OP_GRAFT};
@@ -192,7 +381,8 @@ pm_status pm_zh_write_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_wz **
             goto fail;
     }
     z->target = own;
-    entry_link(h, &z->he);
+    z->he.node = enter(h, n, d, path, len);
+    h->nlive++;
     *out = z;
     s = PM_OK;
     goto out;
@@ -206,12 +396,22 @@ out:
     return s;
 }
 
+/* Called with the lock held; never fails. */
+static void entry_remove(pm_zh *h, pm_zh_entry *e)
+{
+    leave(h, e->node);
+    e->node = NULL;
+    h->nlive--;
+    pm_free_aux(e->path);
+    e->path = NULL;
+}
+
 void pm_zh_release_rz(pm_zh *h, pm_rz *z)
 {
     if (!h || !z)
         return;
     pthread_mutex_lock(&h->lock);
-    entry_unlink(h, &z->he);
+    entry_remove(h, &z->he);
     pthread_mutex_unlock(&h->lock);
     pm_zc_fini(&z->c);
     pm_map_free(z->own);
@@ -237,7 +437,7 @@ pm_status pm_zh_release_wz(pm_zh *h, pm_wz *z)
         }
         own->root = 0;
     }
-    entry_unlink(h, &z->he);
+    entry_remove(h, &z->he);
     pthread_mutex_unlock(&h->lock);
     pm_map_free(own); /* drops own's value (the head's map holds a clone) */
     pm_zc_fini(&z->c);
