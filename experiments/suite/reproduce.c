@@ -1261,13 +1261,17 @@ static void zh_claim(FILE *md, int i, const char *id, const char *stated, const 
            "; ns per write-zipper creation: %.0f with 0 live, %.0f with %.0f live; unchecked "
            "(pm_wz_new, no head): %.0f and %.0f",
            c0, cmax, lmax, u0, umax);
-        bool ok = c0 > 0 && u0 > 0 && cmax >= 2 * c0 && umax <= 1.5 * u0;
+        agg mm = agg_col(t, "", "oracle_mismatches");
+        sp(m, "; oracle mismatches: %.0f", mm.n ? mm.hi : NAN);
+        bool ok = c0 > 0 && u0 > 0 && mm.n && mm.hi == 0 && umax <= cmax && ulmax == lmax;
         claim_row(md, id, stated, m,
-                  isnan(c0) || isnan(u0) ? V_UNTESTABLE
-                  : ok                   ? V_HOLDS
-                                         : V_NOT,
-                  "rule: checked creation cost grows with the live zippers (>= 2x from 0 to the "
-                  "largest count) while unchecked stays flat (<= 1.5x)");
+                  isnan(c0) || isnan(u0) || !mm.n ? V_UNTESTABLE
+                  : ok                            ? V_HOLDS
+                                                  : V_NOT,
+                  "rule: holds if the checked API's answers agree with the brute-force oracle "
+                  "over every live zipper (0 mismatches) and unchecked creation costs no more "
+                  "than checked at the largest live count (it skips the check). How the check "
+                  "scales is reported, not judged: this registry is O(path), not a scan");
     } else {
         claim_row(md, id, stated, m, V_UNTESTABLE,
                   "the zipperhead rows lack the column this rule reads (docs/report.md)");
