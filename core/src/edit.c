@@ -17,7 +17,10 @@
 typedef struct level {
     pm_link node;
     uint32_t idx; /* line: child slot taken; dense: byte */
-    uint32_t copy;
+    uint8_t copy; /* shared: phase 2 copies it */
+    uint8_t move; /* branch node: phase 2 gives it a new block of capacity nc, form small */
+    uint8_t small;
+    uint16_t nc;
 } level;
 
 typedef struct path {
@@ -390,6 +393,9 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         unsigned nc = 0;
         int sm = 0, mv = pm_tag(x) == PM_TAG_DENSE &&
                          dense_target(x, p.v[i].copy, last ? dneed : 0, last ? dnew : 0, &nc, &sm);
+        p.v[i].move = (uint8_t)mv;
+        p.v[i].small = (uint8_t)sm;
+        p.v[i].nc = (uint16_t)nc;
         if (p.v[i].copy || mv) {
             size_t sz = pm_tag(x) == PM_TAG_LINE ? pm_line_size(pm_ptr(x)) : pm_dense_bytes(sm, nc);
             if (pm_pool_request(&pool, sz))
@@ -411,9 +417,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     for (size_t i = 0; i < p.n; i++) {
         pm_link x = p.v[i].node;
         int last = i + 1 == p.n;
-        unsigned nc = 0;
-        int sm = 0, mv = pm_tag(x) == PM_TAG_DENSE &&
-                         dense_target(x, p.v[i].copy, last ? dneed : 0, last ? dnew : 0, &nc, &sm);
+        unsigned nc = p.v[i].nc; /* decided in phase 1, on the same node */
+        int sm = p.v[i].small, mv = p.v[i].move;
         if (p.v[i].copy) {
             pm_link y;
             if (pm_tag(x) == PM_TAG_LINE)

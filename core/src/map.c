@@ -143,7 +143,7 @@ lookup_counted(const pm_map *m, const uint8_t *key, size_t len, size_t *visits)
                     uint64_t vb = sm->vbits;
                     if (!((vb >> i) & 1))
                         return NULL;
-                    return &w[pm_dense_cap(d) - (unsigned)__builtin_popcountll(vb) +
+                    return &w[pm_dense_cap(d) - 1 -
                               (unsigned)__builtin_popcountll(vb & ((1ull << i) - 1))];
                 }
                 cur = (pm_link)w[i];
@@ -155,9 +155,7 @@ lookup_counted(const pm_map *m, const uint8_t *key, size_t len, size_t *visits)
                     const uint64_t *vm = pm_dense_vmask(d);
                     if (!pm_bit(vm, b))
                         return NULL;
-                    return &((
-                        const uint64_t *)(d +
-                                          1))[pm_dense_cap(d) - pm_dense_nvals(d) + pm_rank(vm, b)];
+                    return &((const uint64_t *)(d + 1))[pm_dense_cap(d) - 1 - pm_rank(vm, b)];
                 }
                 cur = (pm_link)((const uint64_t *)(d + 1))[i];
             }

@@ -124,7 +124,15 @@ static pm_link dense_write(const pm_dense *s, void *block, unsigned newcap, int 
     const uint64_t *sw = pm_dense_words(s);
     memcpy(dw, sw, n * sizeof *dw);
     memcpy(dw + newcap - nv, sw + scap - nv, nv * sizeof *dw);
-    if (small) {
+    if (small == pm_dense_is_small(s)) { /* same form: the byte set copies as it is */
+        if (small) {
+            memcpy(pm_dense_sm(d)->key, pm_dense_sm(s)->key, sizeof pm_dense_sm(s)->key);
+            pm_dense_sm(d)->vbits = pm_dense_sm(s)->vbits;
+        } else {
+            memcpy(d->mask, s->mask, sizeof d->mask);
+            memcpy(pm_dense_vmask(d), pm_dense_vmask(s), sizeof d->mask);
+        }
+    } else if (small) {
         pm_small *ds = pm_dense_sm(d);
         memset(ds->key, 0, sizeof ds->key);
         ds->vbits = 0;
@@ -255,20 +263,21 @@ void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val)
         pm_dense_sm(d)->vbits |= 1ull << i;
     else
         pm_bit_set(pm_dense_vmask(d), b);
-    unsigned r = pm_dense_vrank(d, i, b);
+    unsigned r = pm_dense_vrank(d, i, b), cap = pm_dense_cap(d);
     uint64_t *w = pm_dense_words(d);
-    /* values of lower rank move down one word to open slot base - 1 + r */
-    memmove(&w[base - 1], &w[base], r * sizeof *w);
-    w[base - 1 + r] = val;
+    /* values of rank >= r (at w[base .. cap-1-r]) move down one word to open w[cap-1-r] */
+    memmove(&w[base - 1], &w[base], (nv - r) * sizeof *w);
+    w[cap - 1 - r] = val;
 }
 
 void pm_dense_clear_val(pm_dense *d, unsigned b)
 {
     int i = pm_dense_slot(d, b);
     assert(i >= 0 && pm_dense_has_val_at(d, i, b));
-    unsigned base = pm_dense_cap(d) - pm_dense_nvals(d), r = pm_dense_vrank(d, i, b);
+    unsigned nv = pm_dense_nvals(d), base = pm_dense_cap(d) - nv, r = pm_dense_vrank(d, i, b);
     uint64_t *w = pm_dense_words(d);
-    memmove(&w[base + 1], &w[base], r * sizeof *w);
+    /* values of rank > r (at w[base .. cap-2-r]) move up one word over rank r's */
+    memmove(&w[base + 1], &w[base], (nv - 1 - r) * sizeof *w);
     w[base] = 0;
     if (pm_dense_is_small(d))
         pm_dense_sm(d)->vbits &= ~(1ull << i);

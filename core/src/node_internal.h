@@ -82,8 +82,10 @@ typedef struct pm_line {
  *  16  vbits     uint64_t          bit i: entry i holds a value
  *  24  w[cap]    uint64_t
  * Words, both forms: w[0..n) each entry's child link (0 if none), in byte order; the values in
- * byte order in w[cap-nv..cap) (nv = number of values); the words between are free. A lookup
- * that goes down reads the byte set and one child word; a value costs one more rank. */
+ * w[cap-nv..cap) in descending byte order (value of rank r at w[cap-1-r]; nv = number of values);
+ * the words between are free. Both arrays grow towards the middle, so inserts in ascending byte
+ * order move no word. A lookup that goes down reads the byte set and one child word; a value
+ * costs one more rank. */
 #define PM_SMALL_MAX    8u
 #define PM_DENSE_SMALL  0x8000u
 #define PM_DENSE_MAXCAP 512u
@@ -119,11 +121,12 @@ static inline int pm_dense_small_for(unsigned n)
 {
     return n <= PM_SMALL_MAX;
 }
-/* Capacity for a node that needs `want` words and has `cap`: a quarter more (at least one
- * word), so a node filled by inserts is moved O(log n) times yet keeps little slack. */
+/* Capacity for a node that needs `want` words and has `cap`: half as much again (at least one
+ * word), so a node filled by inserts is moved O(log n) times (copies, which are exact-fit, do
+ * not carry the slack). */
 static inline unsigned pm_dense_grow(unsigned cap, unsigned want)
 {
-    unsigned c = cap + (cap >> 2) + 1;
+    unsigned c = cap + (cap >> 1) + 1;
     if (c < want)
         c = want;
     return c > PM_DENSE_MAXCAP ? PM_DENSE_MAXCAP : c;
@@ -264,7 +267,7 @@ static inline unsigned pm_dense_vrank(const pm_dense *d, int i, unsigned b)
 }
 static inline uint64_t *pm_dense_valp_at(const pm_dense *d, int i, unsigned b)
 {
-    return pm_dense_words(d) + pm_dense_cap(d) - pm_dense_nvals(d) + pm_dense_vrank(d, i, b);
+    return pm_dense_words(d) + pm_dense_cap(d) - 1 - pm_dense_vrank(d, i, b);
 }
 /* Byte b must have an entry (child: 0 = none) / hold a value. */
 static inline pm_link pm_dense_child(const pm_dense *d, unsigned b)

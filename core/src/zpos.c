@@ -51,11 +51,12 @@ void pm_zpos_step(const pm_zpos *p, unsigned b, pm_zpos *o)
         return;
     if (pm_tag(x) == PM_TAG_DENSE) {
         const pm_dense *d = pm_ptr(x);
-        if (!pm_dense_has(d, b))
+        int i = pm_dense_slot(d, b);
+        if (i < 0)
             return;
-        o->has_val = (uint8_t)pm_dense_has_val(d, b);
-        o->val = o->has_val ? pm_dense_val(d, b) : 0;
-        o->node = pm_dense_child(d, b);
+        o->has_val = (uint8_t)pm_dense_has_val_at(d, i, b);
+        o->val = o->has_val ? *pm_dense_valp_at(d, i, b) : 0;
+        o->node = (pm_link)pm_dense_words(d)[i];
         return;
     }
     const pm_line *l = pm_ptr(x);
