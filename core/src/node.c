@@ -211,12 +211,30 @@ static unsigned insert_rank(const pm_dense *d, unsigned b)
     return r;
 }
 
+/* Stores val as the value of entry i (byte b), which has none: values of rank >= its rank r
+ * (at w[cap-nv .. cap-1-r]) move down one word to open w[cap-1-r]. Appends in byte order move
+ * nothing, and skip the call. */
+static void put_val(pm_dense *d, int i, unsigned b, uint64_t val)
+{
+    unsigned nv = pm_dense_nvals(d), cap = pm_dense_cap(d), r = pm_dense_vrank(d, i, b);
+    uint64_t *w = pm_dense_words(d);
+    assert(free_words(d, nv) >= 1 && !pm_dense_has_val_at(d, i, b));
+    if (nv > r)
+        memmove(&w[cap - nv - 1], &w[cap - nv], (nv - r) * sizeof *w);
+    w[cap - 1 - r] = val;
+    if (pm_dense_is_small(d))
+        pm_dense_sm(d)->vbits |= 1ull << i;
+    else
+        pm_bit_set(pm_dense_vmask(d), b);
+}
+
 void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64_t val)
 {
     assert(!pm_dense_has(d, b) && free_words(d, pm_dense_nvals(d)) >= 1u + (has_val != 0));
     unsigned r = insert_rank(d, b);
     uint64_t *w = pm_dense_words(d);
-    memmove(&w[r + 1], &w[r], (d->n - r) * sizeof *w);
+    if (d->n > r)
+        memmove(&w[r + 1], &w[r], (d->n - r) * sizeof *w);
     w[r] = (uint64_t)child;
     if (pm_dense_is_small(d)) {
         pm_small *s = pm_dense_sm(d);
@@ -230,7 +248,7 @@ void pm_dense_insert(pm_dense *d, unsigned b, pm_link child, int has_val, uint64
     }
     d->n++;
     if (has_val)
-        pm_dense_set_val(d, b, val);
+        put_val(d, (int)r, b, val);
 }
 
 void pm_dense_erase(pm_dense *d, unsigned b)
@@ -256,18 +274,8 @@ void pm_dense_erase(pm_dense *d, unsigned b)
 void pm_dense_set_val(pm_dense *d, unsigned b, uint64_t val)
 {
     int i = pm_dense_slot(d, b);
-    assert(i >= 0 && !pm_dense_has_val_at(d, i, b));
-    unsigned nv = pm_dense_nvals(d), base = pm_dense_cap(d) - nv;
-    assert(free_words(d, nv) >= 1);
-    if (pm_dense_is_small(d))
-        pm_dense_sm(d)->vbits |= 1ull << i;
-    else
-        pm_bit_set(pm_dense_vmask(d), b);
-    unsigned r = pm_dense_vrank(d, i, b), cap = pm_dense_cap(d);
-    uint64_t *w = pm_dense_words(d);
-    /* values of rank >= r (at w[base .. cap-1-r]) move down one word to open w[cap-1-r] */
-    memmove(&w[base - 1], &w[base], (nv - r) * sizeof *w);
-    w[cap - 1 - r] = val;
+    assert(i >= 0);
+    put_val(d, i, b, val);
 }
 
 void pm_dense_clear_val(pm_dense *d, unsigned b)
