@@ -121,12 +121,13 @@ static inline int pm_dense_small_for(unsigned n)
 {
     return n <= PM_SMALL_MAX;
 }
-/* Capacity for a node that needs `want` words and has `cap`: half as much again (at least one
- * word), so a node filled by inserts is moved O(log n) times (copies, which are exact-fit, do
- * not carry the slack). */
+/* Capacity for a node that needs `want` words and has `cap`: a quarter more while the node is
+ * small (little slack where most nodes are: kb paths' branch nodes have 3-16 entries), half as
+ * much again from 32 words on (fewer moves of the big nodes, whose moves cost the most: ints
+ * keys build 256-entry nodes). Copies, which are exact-fit, carry no slack. */
 static inline unsigned pm_dense_grow(unsigned cap, unsigned want)
 {
-    unsigned c = cap + (cap >> 1) + 1;
+    unsigned c = cap + (cap < 32 ? cap >> 2 : cap >> 1) + 1;
     if (c < want)
         c = want;
     return c > PM_DENSE_MAXCAP ? PM_DENSE_MAXCAP : c;
