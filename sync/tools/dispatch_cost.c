@@ -25,15 +25,9 @@
 #include <time.h>
 
 #include "pmsync/live.h"
+#include "keyset.h"
 
 #define QS_EVERY 64u
-
-typedef struct keyset {
-    char **key;
-    size_t *len;
-    size_t n;
-    size_t *order; /* a fixed shuffle */
-} keyset;
 
 static volatile uint64_t sink;
 
@@ -111,53 +105,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int load_words(const char *file, size_t want, keyset *ks)
-{
-    FILE *f = fopen(file, "r");
-    if (f == NULL)
-        return -1;
-    ks->key = calloc(want, sizeof *ks->key);
-    ks->len = calloc(want, sizeof *ks->len);
-    ks->order = calloc(want, sizeof *ks->order);
-    if (!ks->key || !ks->len || !ks->order) {
-        fclose(f);
-        return -1;
-    }
-    char line[4096];
-    ks->n = 0;
-    while (ks->n < want && fgets(line, sizeof line, f) != NULL) {
-        size_t l = strcspn(line, "\n");
-        ks->key[ks->n] = malloc(l + 1);
-        if (ks->key[ks->n] == NULL)
-            break;
-        memcpy(ks->key[ks->n], line, l);
-        ks->len[ks->n] = l;
-        ks->n++;
-    }
-    fclose(f);
-    uint64_t x = 88172645463325252ull; /* xorshift: a fixed shuffle */
-    for (size_t i = 0; i < ks->n; i++)
-        ks->order[i] = i;
-    for (size_t i = ks->n; i > 1; i--) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        size_t j = (size_t)(x % i), tmp = ks->order[i - 1];
-        ks->order[i - 1] = ks->order[j];
-        ks->order[j] = tmp;
-    }
-    return 0;
-}
-
-static void keys_free(keyset *ks)
-{
-    for (size_t i = 0; i < ks->n; i++)
-        free(ks->key[i]);
-    free(ks->key);
-    free(ks->len);
-    free(ks->order);
-}
-
 int main(int argc, char **argv)
 {
     const char *file = "/usr/share/dict/words", *only = NULL;
@@ -196,7 +143,7 @@ int main(int argc, char **argv)
         return 2;
     }
     keyset ks;
-    if (load_words(file, nkeys, &ks) != 0 || ks.n == 0) {
+    if (keys_load(file, nkeys, &ks) != 0 || ks.n == 0) {
         fprintf(stderr, "cannot read %s\n", file);
         return 2;
     }

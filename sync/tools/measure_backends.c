@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "pmsync/live.h"
+#include "keyset.h"
 
 #define QS_EVERY    64
 #define LOOKUP_REPS 3         /* passes over the key set per timed lookup run */
@@ -38,13 +39,6 @@ static double median(double *v, int n)
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
-
-typedef struct keyset {
-    char **key;
-    size_t *len;
-    size_t n;
-    size_t *order; /* a shuffled lookup order */
-} keyset;
 
 static volatile uint64_t sink;
 
@@ -165,38 +159,6 @@ static void *mixed_reader(void *arg)
     return NULL;
 }
 
-static int load_words(const char *file, size_t want, keyset *ks)
-{
-    FILE *f = fopen(file, "r");
-    if (f == NULL)
-        return -1;
-    ks->key = calloc(want, sizeof *ks->key);
-    ks->len = calloc(want, sizeof *ks->len);
-    ks->order = calloc(want, sizeof *ks->order);
-    char line[4096];
-    ks->n = 0;
-    while (ks->n < want && fgets(line, sizeof line, f) != NULL) {
-        size_t l = strcspn(line, "\n");
-        ks->key[ks->n] = malloc(l + 1);
-        memcpy(ks->key[ks->n], line, l);
-        ks->len[ks->n] = l;
-        ks->n++;
-    }
-    fclose(f);
-    uint64_t x = 88172645463325252ull; /* xorshift: a fixed shuffle */
-    for (size_t i = 0; i < ks->n; i++)
-        ks->order[i] = i;
-    for (size_t i = ks->n; i > 1; i--) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        size_t j = (size_t)(x % i), tmp = ks->order[i - 1];
-        ks->order[i - 1] = ks->order[j];
-        ks->order[j] = tmp;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *file = "/usr/share/dict/words";
@@ -221,7 +183,7 @@ int main(int argc, char **argv)
     if (trials < 1 || trials > 101)
         trials = 7;
     keyset ks;
-    if (load_words(file, nkeys, &ks) != 0 || ks.n == 0) {
+    if (keys_load(file, nkeys, &ks) != 0 || ks.n == 0) {
         fprintf(stderr, "cannot read %s\n", file);
         return 2;
     }
@@ -288,10 +250,6 @@ int main(int argc, char **argv)
                (unsigned long long)mx.reads, (unsigned long long)ls.retries);
     }
     pm_map_free(base);
-    for (size_t i = 0; i < ks.n; i++)
-        free(ks.key[i]);
-    free(ks.key);
-    free(ks.len);
-    free(ks.order);
+    keys_free(&ks);
     return 0;
 }
