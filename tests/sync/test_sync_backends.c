@@ -1,5 +1,6 @@
 /* tests/sync/test_sync_backends.c — every backend on dummy objects (no core needed): lookup by
- * name, retire/barrier accounting, a cell under concurrent updates with an invariant oracle, and
+ * name, retire/barrier accounting, a cell under concurrent updates with an invariant oracle (read
+ * through the inlined read side, the table's three calls and its fused read_begin), and
  * the stalled-reader accounting test. Each test runs once per backend. */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -204,7 +205,17 @@ static void *oracle_reader(void *arg)
     uint64_t last = 0;
     for (int i = 0; i < ORACLE_READS; i++) {
         const dobj *ob;
-        if (i & 1) { /* inlined read side */
+        if (i % 3 == 2) { /* through the table's fused op: read_begin = enter + deref */
+            ob = pm_sync_read_begin(t, &o->cell);
+            if (dobj_bad(ob))
+                atomic_fetch_add(&o->violations, 1);
+            uint64_t a = ob->a;
+            pm_sync_read_exit(t);
+            pm_sync_quiescent(t);
+            if (a < last)
+                atomic_fetch_add(&o->regressions, 1);
+            last = a;
+        } else if (i & 1) { /* inlined read side */
             ob = in->enter_deref(t, &o->cell);
             if (dobj_bad(ob))
                 atomic_fetch_add(&o->violations, 1);
