@@ -138,6 +138,17 @@ void *pm_alloc_aux(size_t size)
     return p;
 }
 
+void *pm_alloc_aux_line(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p =
+        aligned_alloc(PM_CACHE_LINE, (size + PM_CACHE_LINE - 1) & ~(size_t)(PM_CACHE_LINE - 1));
+    if (p)
+        bump(&tcount()->all_allocs, 1);
+    return p;
+}
+
 void *pm_realloc_aux(void *p, size_t size)
 {
     if (should_fail())

@@ -11,7 +11,7 @@ pm_status pm_rz_new(const pm_map *m, const uint8_t *path, size_t len, pm_rz **ou
 {
     if (!m || !out || bad_key(path, len))
         return PM_EINVAL;
-    pm_rz *z = pm_alloc_aux(sizeof *z);
+    pm_rz *z = pm_alloc_aux_line(sizeof *z);
     if (!z)
         return PM_ENOMEM;
     memset(z, 0, sizeof *z);

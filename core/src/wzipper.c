@@ -27,7 +27,7 @@ pm_status pm_wz_new(pm_map *m, const uint8_t *path, size_t len, pm_wz **out)
 {
     if (!m || !out || bad_key(path, len))
         return PM_EINVAL;
-    pm_wz *z = pm_alloc_aux(sizeof *z);
+    pm_wz *z = pm_alloc_aux_line(sizeof *z);
     if (!z)
         return PM_ENOMEM;
     memset(z, 0, sizeof *z);

@@ -11,7 +11,9 @@ static int grow(pm_zcore *z, size_t bytes)
         size_t nc = z->pcap ? z->pcap : 64;
         while (nc < need)
             nc *= 2;
-        uint8_t *np = pm_realloc_aux(z->path, nc);
+        /* a fresh buffer gets cache lines of its own: zippers are made on one thread and
+         * handed to others, so neighbouring buffers would be written by different threads */
+        uint8_t *np = z->path ? pm_realloc_aux(z->path, nc) : pm_alloc_aux_line(nc);
         if (!np)
             return -1;
         z->path = np;
@@ -21,7 +23,8 @@ static int grow(pm_zcore *z, size_t bytes)
         size_t nc = z->scap ? z->scap : 16;
         while (nc < bytes + 1)
             nc *= 2;
-        pm_zpos *ns = pm_realloc_aux(z->st, nc * sizeof *ns);
+        pm_zpos *ns =
+            z->st ? pm_realloc_aux(z->st, nc * sizeof *ns) : pm_alloc_aux_line(nc * sizeof *ns);
         if (!ns)
             return -1;
         z->st = ns;

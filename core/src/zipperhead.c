@@ -321,7 +321,7 @@ pm_status pm_zh_read_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_rz **o
     if (s)
         goto out;
     s = PM_ENOMEM;
-    if (!(z = pm_alloc_aux(sizeof *z)))
+    if (!(z = pm_alloc_aux_line(sizeof *z)))
         goto out;
     memset(z, 0, sizeof *z);
     if (entry_init(&z->he, h, path, len, 0))
@@ -362,7 +362,7 @@ pm_status pm_zh_write_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_wz **
     if (s)
         goto out;
     s = PM_ENOMEM;
-    if (!(z = pm_alloc_aux(sizeof *z)))
+    if (!(z = pm_alloc_aux_line(sizeof *z)))
         goto out;
     memset(z, 0, sizeof *z);
     if (entry_init(&z->he, h, path, len, 1))
