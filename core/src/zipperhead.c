@@ -308,43 +308,66 @@ static int entry_init(pm_zh_entry *e, pm_zh *h, const uint8_t *path, size_t len,
     return 0;
 }
 
+/* The part of a creation both kinds share, with the head locked and the check passed (n, d: where
+ * the path leaves the registry's trie): the zipper's entry, its private subtrie *own, its core
+ * and the registry's room, then (writers) the detach, then the registration. The detach is the
+ * last step that can fail, so on failure nothing changed: the head's map and registry are as they
+ * were and the pieces made here are freed (the zipper block itself is the caller's). */
+static pm_status attach(pm_zh *h, const uint8_t *path, size_t len, int is_write, pm_zh_node *n,
+                        size_t d, pm_zh_entry *he, pm_zcore *zc, pm_map **own)
+{
+    pm_status s = PM_ENOMEM;
+    *own = NULL;
+    if (entry_init(he, h, path, len, is_write) || pm_map_subtrie(h->m, path, len, own) ||
+        pm_zc_init(zc, *own, NULL, 0) || reserve(h, len - d))
+        goto fail;
+    if (is_write && !pm_map_is_empty(*own)) {
+        /* detach: remove everything at and below path from the head's map */
+        pm_op op = {.kind = PM_OP_GRAFT};
+        if ((s = pm_edit(h->m, path, len, &op)) != PM_OK)
+            goto fail;
+    }
+    he->node = enter(h, n, d, path, len);
+    h->nlive++;
+    return PM_OK;
+fail:
+    pm_zc_fini(zc);
+    pm_map_free(*own);
+    *own = NULL;
+    pm_free_aux(he->path);
+    he->path = NULL;
+    return s;
+}
+
+/* Locks the head, checks the request, and makes a zipper block of `size` bytes (zeroed, on cache
+ * lines of its own: it is handed to another thread) for attach(). Returns the block, or NULL with
+ * *st set (conflict, or out of memory); the lock is held either way. */
+static void *begin(pm_zh *h, const uint8_t *path, size_t len, int is_write, pm_conflict *c,
+                   size_t size, pm_zh_node **n, size_t *d, pm_status *st)
+{
+    pthread_mutex_lock(&h->lock);
+    if ((*st = check(h, path, len, is_write, c, n, d)) != PM_OK)
+        return NULL;
+    void *z = pm_alloc_aux_line(size);
+    if (!z)
+        *st = PM_ENOMEM;
+    else
+        memset(z, 0, size);
+    return z;
+}
+
 pm_status pm_zh_read_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_rz **out, pm_conflict *c)
 {
     if (!h || !out || bad_key(path, len))
         return PM_EINVAL;
-    pthread_mutex_lock(&h->lock);
     pm_zh_node *n;
     size_t d;
-    pm_status s = check(h, path, len, 0, c, &n, &d);
-    pm_rz *z = NULL;
-    pm_map *own = NULL;
-    if (s)
-        goto out;
-    s = PM_ENOMEM;
-    if (!(z = pm_alloc_aux_line(sizeof *z)))
-        goto out;
-    memset(z, 0, sizeof *z);
-    if (entry_init(&z->he, h, path, len, 0))
-        goto fail;
-    if (pm_map_subtrie(h->m, path, len, &own))
-        goto fail;
-    if (pm_zc_init(&z->c, own, NULL, 0))
-        goto fail;
-    if (reserve(h, len - d))
-        goto fail;
-    /* nothing below fails */
-    z->own = own;
-    z->he.node = enter(h, n, d, path, len);
-    h->nlive++;
-    *out = z;
-    s = PM_OK;
-    goto out;
-fail:
-    pm_zc_fini(&z->c);
-    pm_map_free(own);
-    pm_free_aux(z->he.path);
-    pm_free_aux(z);
-out:
+    pm_status s;
+    pm_rz *z = begin(h, path, len, 0, c, sizeof *z, &n, &d, &s);
+    if (z && (s = attach(h, path, len, 0, n, d, &z->he, &z->c, &z->own)) != PM_OK)
+        pm_free_aux(z);
+    else if (z)
+        *out = z;
     pthread_mutex_unlock(&h->lock);
     return s;
 }
@@ -353,45 +376,14 @@ pm_status pm_zh_write_zipper(pm_zh *h, const uint8_t *path, size_t len, pm_wz **
 {
     if (!h || !out || bad_key(path, len))
         return PM_EINVAL;
-    pthread_mutex_lock(&h->lock);
     pm_zh_node *n;
     size_t d;
-    pm_status s = check(h, path, len, 1, c, &n, &d);
-    pm_wz *z = NULL;
-    pm_map *own = NULL;
-    if (s)
-        goto out;
-    s = PM_ENOMEM;
-    if (!(z = pm_alloc_aux_line(sizeof *z)))
-        goto out;
-    memset(z, 0, sizeof *z);
-    if (entry_init(&z->he, h, path, len, 1))
-        goto fail;
-    if (pm_map_subtrie(h->m, path, len, &own))
-        goto fail;
-    if (pm_zc_init(&z->c, own, NULL, 0))
-        goto fail;
-    /* the registry's room first: after the detach nothing may fail */
-    if (reserve(h, len - d))
-        goto fail;
-    if (!pm_map_is_empty(own)) {
-        /* detach: remove everything at and below path from the head's map */
-        pm_op op = {.kind = PM_OP_GRAFT};
-        if ((s = pm_edit(h->m, path, len, &op)) != PM_OK)
-            goto fail;
-    }
-    z->target = own;
-    z->he.node = enter(h, n, d, path, len);
-    h->nlive++;
-    *out = z;
-    s = PM_OK;
-    goto out;
-fail:
-    pm_zc_fini(&z->c);
-    pm_map_free(own);
-    pm_free_aux(z->he.path);
-    pm_free_aux(z);
-out:
+    pm_status s;
+    pm_wz *z = begin(h, path, len, 1, c, sizeof *z, &n, &d, &s);
+    if (z && (s = attach(h, path, len, 1, n, d, &z->he, &z->c, &z->target)) != PM_OK)
+        pm_free_aux(z);
+    else if (z)
+        *out = z;
     pthread_mutex_unlock(&h->lock);
     return s;
 }
