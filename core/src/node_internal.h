@@ -380,9 +380,10 @@ static inline int pm_is_unique(pm_link l)
 void *pm_alloc_node(size_t size);
 void pm_free_node(void *p, size_t size);
 void *pm_alloc_aux(size_t size);
-/* An auxiliary block on cache lines of its own (aligned and padded to PM_CACHE_LINE), for objects
- * that one thread writes while other threads write their neighbours: zippers handed to writer
- * threads would otherwise share lines (false sharing). Freed by pm_free_aux. */
+/* An auxiliary block followed by PM_CACHE_LINE bytes of slack, for objects that one thread writes
+ * while other threads write their neighbours (zippers handed to writer threads, which would
+ * otherwise share lines: false sharing). Two such blocks never share a line. Freed by
+ * pm_free_aux. */
 #define PM_CACHE_LINE 64
 void *pm_alloc_aux_line(size_t size);
 void *pm_realloc_aux(void *p, size_t size); /* NULL on failure, p unchanged */
