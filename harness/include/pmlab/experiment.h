@@ -135,6 +135,13 @@ typedef struct pmlab_experiment {
     const pmlab_column *columns; /* terminated by {NULL}; may be NULL */
     pmlab_run_fn run;
     unsigned timeout_ms; /* per child; 0 = harness default (see docs/harness.md) */
+    /* Smallest thread count the run function accepts (0 or 1: any). pmlab refuses a --threads
+     * list with a smaller element before any work starts (exit 2). */
+    unsigned min_threads;
+    /* Options in CLI syntax for the smoke test (tests/experiments enumerates the registry and
+     * runs every experiment with these, small and fast), e.g. "--size 2000 --duration-ms 20".
+     * NULL: the experiment is not smoke-tested, and the smoke test fails to say so. */
+    const char *smoke_args;
 } pmlab_experiment;
 
 /* ---- reporting from the run function --------------------------------------------------------
