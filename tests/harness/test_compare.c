@@ -161,6 +161,33 @@ static void test_one_trial_inconclusive(void **state)
     assert_true(out_has("0 changed, 1 inconclusive"));
 }
 
+static void test_three_trials_cannot_show_a_change(void **state)
+{
+    (void)state;
+    /* 3 vs 3 trials, ranges apart (a 2x shift): a bootstrap interval excludes 1, but 3 vs 3
+     * cannot show a change at 95 % (the smallest rank-test p is 0.1) -> inconclusive */
+    double a[8], b[8];
+    trials(a, 1e6, 0.05);
+    trials(b, 2e6, 0.05);
+    cfg ca[] = {{"leaky", "1", "c1", a, 3, NULL}};
+    cfg cb[] = {{"leaky", "1", "c1", b, 3, NULL}};
+    const char *A = make_run("three-a", ca, 1, &same), *B = make_run("three-b", cb, 1, &same);
+    assert_int_equal(compare(A, B, "--fail-above", "10", NULL, NULL), 0);
+    assert_true(out_has("inconclusive (n=3/3): too few clean trials to show a change at 95%"));
+    assert_true(out_has("need >= 4 per side"));
+    assert_true(out_has("0 changed, 1 inconclusive"));
+    /* at 0.80 confidence the same data show it */
+    assert_int_equal(compare(A, B, "--conf", "0.8", NULL, NULL), 0);
+    assert_true(out_has("changed: FASTER"));
+    /* 4 vs 4 apart: changed at 95 % */
+    cfg ca4[] = {{"leaky", "1", "c1", a, 4, NULL}};
+    cfg cb4[] = {{"leaky", "1", "c1", b, 4, NULL}};
+    A = make_run("four-a", ca4, 1, &same);
+    B = make_run("four-b", cb4, 1, &same);
+    assert_int_equal(compare(A, B, NULL, NULL, NULL, NULL), 0);
+    assert_true(out_has("changed: FASTER"));
+}
+
 static void test_contended_left_out(void **state)
 {
     (void)state;
@@ -280,6 +307,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_identical_flags_nothing),
         cmocka_unit_test(test_clear_shift),
         cmocka_unit_test(test_one_trial_inconclusive),
+        cmocka_unit_test(test_three_trials_cannot_show_a_change),
         cmocka_unit_test(test_contended_left_out),
         cmocka_unit_test(test_by_pairs),
         cmocka_unit_test(test_by_parameter),
