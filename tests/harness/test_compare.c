@@ -218,6 +218,39 @@ static void test_contended_left_out(void **state)
     assert_false(out_has("contended trials left out:"));
 }
 
+/* the run report and summary use the clean trials and say how many were contended */
+static void test_report_uses_clean_trials(void **state)
+{
+    (void)state;
+    double v[6] = {100, 110, 120, 5, 6, 7};
+    static const int ct[6] = {0, 0, 0, 1, 1, 1};
+    double w[3] = {50, 60, 70};
+    static const int all[3] = {1, 1, 1};
+    cfg c[] = {{"leaky", "1", "c1", v, 6, ct}, {"leaky", "2", "c2", w, 3, all}};
+    const char *R = make_run("report", c, 2, &same);
+    const char *args[] = {"report", R, NULL};
+    assert_int_equal(tu_run(args), 0);
+    /* median of 100, 110, 120 (not of all six): 110, range 100-120 */
+    assert_true(out_has("110 "));
+    assert_true(out_has("100-120"));
+    assert_true(out_has("3/6 contended"));
+    assert_true(out_has("3/3 contended (figures from them)"));
+    assert_true(out_has("contention: 6 of 9 ok trials were contended"));
+    char p[600];
+    snprintf(p, sizeof p, "%s/report.md", R);
+    assert_true(tu_contains(p, "Median of the clean trials"));
+    assert_true(tu_contains(p, "| 110 | 100-120 |"));
+    /* a run without the column says contention was not recorded */
+    settings old = same;
+    old.no_contended_col = true;
+    const char *O = make_run("report-old", c, 1, &old);
+    const char *args2[] = {"report", O, NULL};
+    assert_int_equal(tu_run(args2), 0);
+    snprintf(p, sizeof p, "%s/report.md", O);
+    assert_true(tu_contains(p, "contention: not recorded"));
+    assert_true(tu_contains(p, "| 53.5 | 5-120 |")); /* all six: (7 + 100) / 2 */
+}
+
 static void test_by_pairs(void **state)
 {
     (void)state;
@@ -309,6 +342,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_one_trial_inconclusive),
         cmocka_unit_test(test_three_trials_cannot_show_a_change),
         cmocka_unit_test(test_contended_left_out),
+        cmocka_unit_test(test_report_uses_clean_trials),
         cmocka_unit_test(test_by_pairs),
         cmocka_unit_test(test_by_parameter),
         cmocka_unit_test(test_settings_differ),
