@@ -7,6 +7,7 @@
 typedef struct {
     const char *name, *help;
     pmlab_keyset_validate_fn validate;
+    pmlab_keyset_count_fn count; /* may be NULL */
 } keyset_rec;
 typedef struct {
     const char *name, *help;
@@ -20,6 +21,7 @@ struct pmlab_registry {
     size_t nkeysets;
     const pmlab_suite **suites;
     size_t nsuites;
+    keyset_rec file_keys; /* checker/counter of file:PATH specs, from pmlab_register_keyset_ex */
 };
 extern pmlab_registry g_reg;
 void reg_init(pmlab_register_fn generated);
@@ -27,9 +29,6 @@ void reg_free(void);
 const pmlab_experiment *reg_experiment(const char *name);
 const backend_rec *reg_backend(const char *name);
 const keyset_rec *reg_keyset(const char *name);
-/* defined in selftest.c (run layer) and called by reg_init: the one link-time edge against the
- * layers, removed on the runtime branch */
-void pmlab_register_builtin(pmlab_registry *r);
 
 /* ---- common results.csv columns ---- */
 extern const char *const common_cols[];
