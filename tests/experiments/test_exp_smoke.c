@@ -57,6 +57,7 @@ static const expect expects[] = {
      {"op", "layout", "overlap_pct", "ns_per_op", "allocs", "result_keys", "identity",
       "self_allocs"}},
     {"alloc", {"workload"}},
+    {"example", {"hit_ratio"}},
 };
 #define NEXPECTS (sizeof expects / sizeof expects[0])
 
