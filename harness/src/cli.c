@@ -251,7 +251,7 @@ static int list_cmd(int argc, char **argv)
     return 0;
 }
 
-/* pmlab help [COMMAND|EXPERIMENT]: a command's name wins over an experiment's */
+/* pmlab help [COMMAND|EXPERIMENT] */
 static int help_cmd(int argc, char **argv)
 {
     if (argc == 0) {
@@ -264,11 +264,14 @@ static int help_cmd(int argc, char **argv)
     }
     if (argc > 1)
         return usage_error("help: unexpected argument '%s' (pmlab help --help)", argv[1]);
+    /* a name can be both (the merge command and the merge experiment): show both */
     const pmlab_command *c = find_command(argv[0]);
-    if (c) {
+    if (c)
         print_command_help(c);
+    if (c && !reg_experiment(argv[0]))
         return 0;
-    }
+    if (c)
+        printf("\n---- experiment %s (pmlab run %s --help) ----\n", argv[0], argv[0]);
     return cmd_help(argv[0]);
 }
 

@@ -334,6 +334,37 @@ static void test_expectations_match_registry(void **state)
     }
 }
 
+/* `pmlab help NAME` and `pmlab run NAME --help` describe every registered experiment, also one
+ * whose name is a command too (merge) */
+static void test_help_of_every_experiment(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < g_nregistered; i++) {
+        for (int form = 0; form < 2; form++) {
+            char cmd[1200], path[600];
+            snprintf(path, sizeof path, "%s/help-%s.txt", g_tmp, g_registered[i]);
+            snprintf(cmd, sizeof cmd,
+                     form ? "'%s' run '%s' --help > '%s'" : "'%s' help '%s' > '%s'", g_pmlab,
+                     g_registered[i], path);
+            int rc = system(cmd);
+            if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
+                fail_msg("%s for experiment %s failed", form ? "run --help" : "help",
+                         g_registered[i]);
+            FILE *f = fopen(path, "r");
+            assert_non_null(f);
+            char line[512], want[128];
+            snprintf(want, sizeof want, "%s - ", g_registered[i]);
+            bool found = false;
+            while (!found && fgets(line, sizeof line, f))
+                found = !strncmp(line, want, strlen(want));
+            fclose(f);
+            if (!found)
+                fail_msg("pmlab %s %s does not describe the experiment",
+                         form ? "run --help" : "help", g_registered[i]);
+        }
+    }
+}
+
 static const char *const *expected_cols(const char *name)
 {
     for (size_t i = 0; i < NEXPECTS; i++)
@@ -402,10 +433,12 @@ int main(int argc, char **argv)
     snprintf(g_tmp, sizeof g_tmp, "/tmp/pmx-test-XXXXXX");
     if (!mkdtemp(g_tmp))
         return 2;
-    struct CMUnitTest *tests = calloc(g_nsmokes + 6, sizeof *tests);
+    struct CMUnitTest *tests = calloc(g_nsmokes + 7, sizeof *tests);
     size_t n = 0;
     tests[n++] = (struct CMUnitTest){"expectations_match_registry",
                                      test_expectations_match_registry, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"help_of_every_experiment", test_help_of_every_experiment,
+                                     NULL, NULL, NULL};
     for (size_t i = 0; i < g_nsmokes; i++)
         tests[n++] = (struct CMUnitTest){g_smokes[i].name, test_smoke, NULL, NULL, &g_smokes[i]};
     tests[n++] = (struct CMUnitTest){"memory_accounting", test_memory_accounting, NULL, NULL, NULL};
