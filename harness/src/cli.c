@@ -19,9 +19,11 @@ int usage_error(const char *fmt, ...)
     return PMLAB_EXIT_USAGE;
 }
 
-static const char *const help_text = "usage: pmlab COMMAND [options]\n"
-                                     "\n"
-                                     "commands:\n";
+static const char *const help_text =
+    "usage: pmlab COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  (pmlab help COMMAND, or pmlab COMMAND --help, shows a command's options and defaults)\n";
 
 /* ---- the commands: one table, the only list of them --------------------------------------------
  * Dispatch, `pmlab --help`, `pmlab help CMD` and `pmlab CMD --help` all read it. Each entry's
@@ -136,8 +138,7 @@ static void print_overview(void)
     fputs(help_text, stdout);
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %s %s\n      %s\n", commands[i].name, commands[i].synopsis, commands[i].summary);
-    printf("\npmlab help COMMAND (or pmlab COMMAND --help) shows a command's options;\n"
-           "pmlab help EXPERIMENT an experiment's parameters, axes and defaults.\n");
+    printf("\npmlab help EXPERIMENT shows an experiment's parameters, axes and defaults.\n");
 }
 
 static void print_command_help(const pmlab_command *c)
