@@ -312,6 +312,7 @@ static const pmlab_experiment algebra_exp = {
     .params = algebra_params,
     .columns = algebra_cols,
     .run = algebra_run,
+    .smoke_args = "--param sizes=200,3000 --param overlap=0,50,100 --duration-ms 5 --warmup-ms 0",
 };
 
 void pmlab_register_algebra(pmlab_registry *r);

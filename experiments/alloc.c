@@ -63,6 +63,8 @@ static const pmlab_experiment alloc_exp = {
     .params = alloc_params,
     .columns = alloc_cols,
     .run = alloc_run,
+    .min_threads = 2, /* the hybrid workload: 1 writer + readers */
+    .smoke_args = "--allocs glibc --threads 2 --size 5000 --duration-ms 30 --warmup-ms 0",
 };
 
 void pmlab_register_alloc(pmlab_registry *r);

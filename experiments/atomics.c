@@ -187,6 +187,9 @@ static const pmlab_experiment atomics_exp = {
     .params = atomics_params,
     .columns = atomics_cols,
     .run = atomics_run,
+    .smoke_args = "--threads 1,2 --duration-ms 20 --warmup-ms 0 --param "
+                  "variant=fetch_add.relaxed,load.acquire,store.release,cas.seq_cst --param "
+                  "placement=own,shared",
 };
 
 void pmlab_register_atomics(pmlab_registry *r);

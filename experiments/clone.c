@@ -136,6 +136,7 @@ static const pmlab_experiment clone_exp = {
     .params = clone_params,
     .columns = clone_cols,
     .run = clone_run,
+    .smoke_args = "--keys ints --param sizes=0,100,2000 --duration-ms 20 --warmup-ms 0 --trials 1",
 };
 
 void pmlab_register_clone(pmlab_registry *r);

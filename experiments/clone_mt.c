@@ -146,6 +146,8 @@ static const pmlab_experiment cmt_exp = {
     .params = cmt_params,
     .columns = cmt_cols,
     .run = cmt_run,
+    .smoke_args =
+        "--backends urcu-memb,refcount --threads 2 --size 1000 --duration-ms 30 --warmup-ms 0",
 };
 
 void pmlab_register_clone_mt(pmlab_registry *r);

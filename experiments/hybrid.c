@@ -467,6 +467,8 @@ static const pmlab_experiment hybrid_exp = {
     .params = hybrid_params,
     .columns = hybrid_cols,
     .run = hybrid_run,
+    .min_threads = 2, /* at least one writer (writers < threads) and one reader */
+    .smoke_args = "--backends all --threads 2 --size 2000 --duration-ms 80 --warmup-ms 0",
 };
 
 static const pmlab_param stall_params[] = {
@@ -484,6 +486,8 @@ static const pmlab_experiment stall_exp = {
     .params = stall_params,
     .columns = stall_cols,
     .run = stall_run,
+    .smoke_args = "--backends urcu-memb,epoch,hp,refcount,rwlock --threads 1 --size 1000 "
+                  "--duration-ms 150 --param stall_ms=50",
 };
 
 void pmlab_register_hybrid(pmlab_registry *r);

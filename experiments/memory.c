@@ -179,6 +179,7 @@ static const pmlab_experiment memory_exp = {
     .params = memory_params,
     .columns = memory_cols,
     .run = memory_run,
+    .smoke_args = "--keys words --size 2000 --param clones=0,3 --param modified_pct=5",
 };
 
 void pmlab_register_memory(pmlab_registry *r);

@@ -330,6 +330,8 @@ static const pmlab_experiment merge_exp = {
     .params = merge_params,
     .columns = merge_cols,
     .run = merge_run,
+    .smoke_args = "--threads 2 --size 2000 --param clones=2,5 --param delta=0,10 --param "
+                  "op=join,meet --duration-ms 20 --warmup-ms 0",
 };
 
 void pmlab_register_merge(pmlab_registry *r);

@@ -250,6 +250,7 @@ static const pmlab_experiment peers_exp = {
     .params = peers_params,
     .columns = peers_cols,
     .run = peers_run,
+    .smoke_args = "--threads 1,2 --size 2000 --duration-ms 30 --warmup-ms 0",
 };
 
 void pmlab_register_peers(pmlab_registry *r);

@@ -285,6 +285,7 @@ static const pmlab_experiment read_exp = {
     .params = read_params,
     .columns = read_cols,
     .run = read_run,
+    .smoke_args = "--backends all --threads 2 --size 2000 --duration-ms 30 --warmup-ms 0",
 };
 
 static const pmlab_param dispatch_params[] = {
@@ -316,6 +317,8 @@ static const pmlab_experiment dispatch_exp = {
     .params = dispatch_params,
     .columns = dispatch_cols,
     .run = dispatch_run,
+    .smoke_args =
+        "--backends urcu-qsbr,hp --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 --trials 1",
 };
 
 void pmlab_register_read(pmlab_registry *r);

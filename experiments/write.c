@@ -318,6 +318,8 @@ static const pmlab_experiment write_exp = {
     .params = write_params,
     .columns = write_cols,
     .run = write_run,
+    .smoke_args = "--threads 1,2 --allocs glibc --size 5000 --duration-ms 20 --param "
+                  "method=zipperhead,graft,txn --param batch=100",
 };
 
 void pmlab_register_write(pmlab_registry *r);

@@ -536,6 +536,8 @@ static const pmlab_experiment zh_exp = {
     .params = zh_params,
     .columns = zh_cols,
     .run = zh_run,
+    .smoke_args =
+        "--param kind=write,read,unchecked --param live=0,50 --duration-ms 20 --warmup-ms 0",
 };
 
 void pmlab_register_zipperhead(pmlab_registry *r);

@@ -15,44 +15,130 @@ static const char *const help_text =
     "usage: pmlab COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  list                          experiments, backends, allocators, key sets, suites\n"
-    "  run EXPERIMENT [options]      one sweep; each configuration x trial in a child process\n"
-    "  help EXPERIMENT               an experiment's parameters, axes and defaults\n"
-    "  reproduce [--quick|--full] [--out DIR] [--suite NAME] [--quiet]\n"
-    "                                run the registered suite into one folder\n"
-    "  report DIR                    re-render alerts.json, report.md and plots from DIR's data\n"
-    "  compare DIR_A DIR_B [--fail-above PCT] [--min-change PCT]\n"
-    "                                per-configuration ratios of medians (B/A), flags changes\n"
-    "                                beyond both runs' min-max spread (run folders or two\n"
-    "                                reproduce folders)\n"
-    "  merge OUT DIR...              combine the folders of a sharded sweep into OUT\n"
-    "\n"
-    "options of run (default in brackets; an experiment may change defaults, see help EXP):\n"
-    "  --backends LIST|all   backends to sweep (experiments with a backend axis) [all]\n"
-    "  --threads LIST        thread counts, e.g. 1,2,4, or auto (powers of two up to 2x the\n"
-    "                        online CPUs), auto:N, online [1]\n"
-    "  --allocs LIST         glibc,jemalloc,tcmalloc,mimalloc (LD_PRELOADed per child) [glibc]\n"
-    "  --keys SET            a registered key set or file:PATH[:lp] [experiment's]\n"
-    "  --size N              number of keys / map size [100000]\n"
-    "  --duration-ms N       measured time per trial [1000]\n"
-    "  --warmup-ms N         warm-up before measuring [200]\n"
-    "  --trials N            trials per configuration [3]\n"
-    "  --update PCT          share of updates in mixed workloads, 0..100 [0]\n"
-    "  --pin on|off          pin worker threads round-robin to online CPUs [on]\n"
-    "  --seed N              base seed; a trial uses seed+trial [1]\n"
-    "  --out DIR             output folder [results/<UTC-timestamp>-<experiment>/]\n"
-    "  --resume [DIR]        continue the sweep in DIR (or --out DIR): recorded rows skipped\n"
-    "  --shard K/N           run only the K-th of N slices of the configurations [1/1]\n"
-    "  --param NAME=VALUE    experiment parameter (repeatable) [see help EXPERIMENT]\n"
-    "  --timeout-ms N        kill a child after N ms [experiment's, else 120000+4*(warm-up+"
-    "duration)]\n"
-    "  --alert NAME=VALUE    alert threshold override, e.g. A1=50 (repeatable)\n"
-    "  --alerts-file F       'NAME = VALUE' lines of thresholds ('#' comments)\n"
-    "  --quiet               no progress on stderr\n"
-    "\n"
-    "exit status: 0 all rows ok, 1 some row failed (crash, timeout, error), 2 bad input,\n"
-    "130 interrupted (finished rows are kept; resume with --resume).\n"
-    "docs/harness.md describes the output folder and the alert rules.\n";
+    "  (pmlab help COMMAND, or pmlab COMMAND --help, shows a command's options and defaults)\n";
+
+/* ---- the commands: one table, the only list of them --------------------------------------------
+ * Dispatch, `pmlab --help`, `pmlab help CMD` and `pmlab CMD --help` all read it. Each entry's
+ * help is printed as "usage: pmlab NAME SYNOPSIS", the summary, then the details. */
+typedef struct {
+    const char *name;
+    const char *synopsis;             /* after "pmlab NAME" */
+    const char *summary;              /* one line */
+    const char *details;              /* options and notes, or NULL */
+    int (*fn)(int argc, char **argv); /* argv[0] is the first argument after NAME */
+} pmlab_command;
+
+static int run_cmd(int argc, char **argv);
+static int list_cmd(int argc, char **argv);
+static int help_cmd(int argc, char **argv);
+static int reproduce_cmd(int argc, char **argv);
+
+static const pmlab_command commands[] = {
+    {"run", "EXPERIMENT [options]", "one sweep; each configuration x trial runs in a child process",
+     "options (default in brackets; an experiment may change defaults, see pmlab help "
+     "EXPERIMENT):\n"
+     "  --backends LIST|all   backends to sweep (experiments with a backend axis) [all]\n"
+     "  --threads LIST        thread counts, e.g. 1,2,4, or auto (powers of two up to 2x the\n"
+     "                        online CPUs), auto:N, online [1]; an experiment may need at\n"
+     "                        least N threads (min threads in pmlab help EXPERIMENT)\n"
+     "  --allocs LIST         glibc,jemalloc,tcmalloc,mimalloc (LD_PRELOADed per child) [glibc]\n"
+     "  --keys SET            a registered key set or file:PATH[:lp] [experiment's]\n"
+     "  --size N              number of keys / map size [100000]\n"
+     "  --duration-ms N       measured time per trial [1000]\n"
+     "  --warmup-ms N         warm-up before measuring [200]\n"
+     "  --trials N            clean trials per configuration [3]\n"
+     "  --max-trials N        re-run a contended trial (as a new trial) until --trials clean\n"
+     "                        trials exist or N trials ran for the configuration\n"
+     "                        [docs/harness.md]\n"
+     "  --update PCT          share of updates in mixed workloads, 0..100 [0]\n"
+     "  --pin on|off          pin worker threads round-robin to online CPUs [on]\n"
+     "  --seed N              base seed; a trial uses seed+trial [1]\n"
+     "  --out DIR             output folder [results/<UTC-timestamp>-<experiment>/]\n"
+     "  --resume [DIR]        continue the sweep in DIR (or --out DIR): recorded rows skipped\n"
+     "  --shard K/N           run only the K-th of N slices of the configurations [1/1]\n"
+     "  --param NAME=VALUE    experiment parameter (repeatable) [see help EXPERIMENT]\n"
+     "  --timeout-ms N        kill a child after N ms [experiment's, else 120000+4*(warm-up+"
+     "duration)]\n"
+     "  --alert NAME=VALUE    alert threshold override, e.g. A1=50 (repeatable)\n"
+     "  --alerts-file F       'NAME = VALUE' lines of thresholds ('#' comments)\n"
+     "  --quiet               no progress on stderr\n"
+     "\n"
+     "pmlab run EXPERIMENT --help shows the experiment's parameters, axes and defaults.\n"
+     "exit status: 0 all rows ok, 1 some row failed (crash, timeout, error), 2 bad input,\n"
+     "130 interrupted (finished rows are kept; resume with --resume).\n"
+     "docs/harness.md describes the output folder and the alert rules.\n",
+     run_cmd},
+    {"list", "[--names|--smoke]", "experiments, backends, allocators, key sets, suites",
+     "  --names               only the experiment names, one a line\n"
+     "  --smoke               one line per experiment: NAME, a tab and its smoke-test options;\n"
+     "                        NAME alone when it declares none (tests/experiments reads this)\n",
+     list_cmd},
+    {"help", "[COMMAND|EXPERIMENT]",
+     "this overview, a command's options, or an experiment's parameters, axes and defaults", NULL,
+     help_cmd},
+    {"reproduce", "[--quick|--default|--full] [options]",
+     "run the registered suite (the claims) into one folder, with one report",
+     "  --quick|--default|--full  which runs of the suite and how long [--default]\n"
+     "  --out DIR             suite folder [results/<UTC-timestamp>-reproduce/]\n"
+     "  --suite NAME          a suite of pmlab list [the first registered by experiments/]\n"
+     "  --claims FILE         also judge the claims of FILE (repeatable; docs/report.md)\n"
+     "  --plan                print the runs, the configuration count and the estimated time\n"
+     "                        per mode; run nothing\n"
+     "  --resume DIR          continue the interrupted suite in DIR\n"
+     "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
+     "                        contended ones [docs/report.md]\n"
+     "  --quiet               no progress on stderr\n"
+     "\n"
+     "docs/report.md explains the report and its verdicts.\n",
+     reproduce_cmd},
+    {"report", "DIR", "re-render alerts.json, report.md, report.html and plots from DIR's data",
+     "DIR is a run folder (results.csv, meta.json) or a reproduce folder (suite.json); the text\n"
+     "depends only on the folder's data.\n",
+     cmd_report},
+    {"compare", "DIR_A DIR_B [--fail-above PCT] [--min-change PCT] [--by PARAM] [--conf P]",
+     "per-configuration ratios of medians (B/A); flags the configurations that changed",
+     "  --fail-above PCT      exit 1 if a flagged configuration changed by more than PCT %\n"
+     "  --min-change PCT      flag only changes larger than PCT %\n"
+     "  --by PARAM            pair configurations that differ only in parameter PARAM\n"
+     "  --conf P              confidence level of the ratio's interval, e.g. 0.95\n"
+     "\n"
+     "DIR_A and DIR_B are two run folders or two reproduce folders; docs/harness.md gives\n"
+     "the rule that decides \"changed\".\n",
+     cmd_compare},
+    {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
+     "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
+     "present twice is kept once.\n",
+     cmd_merge},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const pmlab_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static bool is_help_flag(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+static void print_overview(void)
+{
+    fputs(help_text, stdout);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        printf("  %s %s\n      %s\n", commands[i].name, commands[i].synopsis, commands[i].summary);
+    printf("\npmlab help EXPERIMENT shows an experiment's parameters, axes and defaults.\n");
+}
+
+static void print_command_help(const pmlab_command *c)
+{
+    printf("usage: pmlab %s %s\n%s\n", c->name, c->synopsis, c->summary);
+    if (c->details)
+        printf("\n%s", c->details);
+}
 
 static void print_axes(unsigned axes)
 {
@@ -85,6 +171,9 @@ static int cmd_help(const char *name)
     printf("%s - %s\n\naxes: ", e->name, e->description);
     print_axes(e->axes);
     printf("\ndefaults: %s\n", e->defaults ? e->defaults : "(harness defaults)");
+    if (e->min_threads > 1)
+        printf("min threads: %u (a smaller --threads is refused)\n", e->min_threads);
+    printf("smoke test: %s\n", e->smoke_args ? e->smoke_args : "(none declared)");
     if (e->backends) {
         printf("backends:");
         for (const char *const *b = e->backends; *b; b++)
@@ -105,8 +194,27 @@ static int cmd_help(const char *name)
     return 0;
 }
 
-static int cmd_list(void)
+static int list_cmd(int argc, char **argv)
 {
+    if (argc > 1)
+        return usage_error("list: unexpected argument '%s' (pmlab list --help)", argv[1]);
+    if (argc == 1 && !strcmp(argv[0], "--names")) {
+        for (size_t i = 0; i < g_reg.nexps; i++)
+            printf("%s\n", g_reg.exps[i]->name);
+        return 0;
+    }
+    if (argc == 1 && !strcmp(argv[0], "--smoke")) {
+        for (size_t i = 0; i < g_reg.nexps; i++) {
+            const pmlab_experiment *e = g_reg.exps[i];
+            if (e->smoke_args)
+                printf("%s\t%s\n", e->name, e->smoke_args);
+            else
+                printf("%s\n", e->name);
+        }
+        return 0;
+    }
+    if (argc == 1)
+        return usage_error("list: unknown option '%s' (pmlab list --help)", argv[0]);
     printf("experiments:\n");
     for (size_t i = 0; i < g_reg.nexps; i++)
         printf("  %-14s %s\n", g_reg.exps[i]->name, g_reg.exps[i]->description);
@@ -136,6 +244,55 @@ static int cmd_list(void)
     return 0;
 }
 
+/* pmlab help [COMMAND|EXPERIMENT] */
+static int help_cmd(int argc, char **argv)
+{
+    if (argc == 0) {
+        print_overview();
+        return 0;
+    }
+    if (is_help_flag(argv[0])) {
+        print_command_help(find_command("help"));
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("help: unexpected argument '%s' (pmlab help --help)", argv[1]);
+    /* a name can be both (the merge command and the merge experiment): show both */
+    const pmlab_command *c = find_command(argv[0]);
+    if (c)
+        print_command_help(c);
+    if (c && !reg_experiment(argv[0]))
+        return 0;
+    if (c)
+        printf("\n---- experiment %s (pmlab run %s --help) ----\n", argv[0], argv[0]);
+    return cmd_help(argv[0]);
+}
+
+static int run_cmd(int argc, char **argv)
+{
+    if (argc == 0)
+        return usage_error("run: missing EXPERIMENT (pmlab list shows them)");
+    if (is_help_flag(argv[0])) {
+        print_command_help(find_command("run"));
+        return 0;
+    }
+    if (argv[0][0] == '-')
+        return usage_error("run: missing EXPERIMENT before '%s' (pmlab run --help)", argv[0]);
+    for (int i = 1; i < argc; i++)
+        if (is_help_flag(argv[i])) {
+            int rc = cmd_help(argv[0]);
+            if (rc == 0)
+                printf("\ncommon options: pmlab run --help\n");
+            return rc;
+        }
+    return cmd_run(argv[0], argc - 1, argv + 1, g_cmdline, NULL, false);
+}
+
+static int reproduce_cmd(int argc, char **argv)
+{
+    return cmd_reproduce(argc, argv, g_cmdline);
+}
+
 int pmlab_main(int argc, char **argv, pmlab_register_fn generated)
 {
     reg_init(generated);
@@ -150,32 +307,26 @@ int pmlab_main(int argc, char **argv, pmlab_register_fn generated)
     g_cmdline = cl.s;
     int rc;
     const char *cmd = argc > 1 ? argv[1] : "--help";
+    const pmlab_command *c = find_command(cmd);
     if (!strcmp(cmd, "__child"))
         rc = cmd_child(argc - 2, argv + 2);
-    else if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || (!strcmp(cmd, "help") && argc == 2)) {
-        fputs(help_text, stdout);
+    else if (is_help_flag(cmd)) {
+        print_overview();
         rc = 0;
-    } else if (!strcmp(cmd, "help"))
-        rc = cmd_help(argv[2]);
-    else if (!strcmp(cmd, "list"))
-        rc = cmd_list();
-    else if (!strcmp(cmd, "run")) {
-        if (argc < 3 || argv[2][0] == '-')
-            rc = usage_error("run: missing EXPERIMENT (pmlab list shows them)");
-        else if (argc > 3 && (!strcmp(argv[3], "--help") || !strcmp(argv[3], "-h")))
-            rc = cmd_help(argv[2]);
-        else
-            rc = cmd_run(argv[2], argc - 3, argv + 3, g_cmdline, NULL, false);
-    } else if (!strcmp(cmd, "merge"))
-        rc = cmd_merge(argc - 2, argv + 2);
-    else if (!strcmp(cmd, "compare"))
-        rc = cmd_compare(argc - 2, argv + 2);
-    else if (!strcmp(cmd, "report"))
-        rc = cmd_report(argc - 2, argv + 2);
-    else if (!strcmp(cmd, "reproduce"))
-        rc = cmd_reproduce(argc - 2, argv + 2, g_cmdline);
-    else
+    } else if (!c)
         rc = usage_error("unknown command '%s' (pmlab --help)", cmd);
+    else {
+        /* `pmlab CMD ... --help`; run (EXPERIMENT --help) and help look for it themselves */
+        bool want_help = false;
+        if (c->fn != run_cmd && c->fn != help_cmd)
+            for (int i = 2; i < argc; i++)
+                want_help = want_help || is_help_flag(argv[i]);
+        if (want_help) {
+            print_command_help(c);
+            rc = 0;
+        } else
+            rc = c->fn(argc - 2, argv + 2);
+    }
     fflush(stdout);
     free(g_cmdline);
     reg_free();

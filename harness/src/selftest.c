@@ -103,6 +103,7 @@ static const pmlab_experiment selftest = {
     .params = selftest_params,
     .columns = selftest_cols,
     .run = selftest_run,
+    .smoke_args = "--threads 1,2 --duration-ms 20 --warmup-ms 0 --trials 1",
 };
 
 static const pmlab_suite_run selftest_suite_runs[] = {

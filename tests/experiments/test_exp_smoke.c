@@ -1,10 +1,12 @@
-/* Every experiment of experiments/ in a smoke configuration (tiny sizes, 1-2 threads, one
- * trial, short durations) through the built pmlab; each row must pass a schema check: the
- * required columns exist, every numeric cell is finite, ops > 0, status ok. Also: the memory
- * experiment's figures equal the core's own accounting for the same map (within 1 %); the
- * zipperhead matrix agrees with the prefix oracle and gives the expected answers for the
- * claims' cases; algebra's identity short-cut allocates nothing; merge's result is the union.
- * No timing assertions. Usage: test_exp_smoke PMLAB */
+/* Every experiment registered in the built pmlab, run with its declared smoke options
+ * (pmlab_experiment.smoke_args, read through `pmlab list --smoke`): small sizes, 1-2 threads,
+ * short durations. An experiment that declares none fails its case by name, so a new experiment is
+ * smoke-tested without an edit here. Each row must pass a schema check: the required columns
+ * exist, every numeric cell is finite, ops > 0, status ok. Also: the memory experiment's figures
+ * equal the core's own accounting for the same map (within 1 %); the zipperhead matrix agrees
+ * with the prefix oracle and gives the expected answers for the claims' cases; algebra's identity
+ * short-cut allocates nothing; merge's result is the union. No timing assertions.
+ * Usage: test_exp_smoke PMLAB */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,74 +28,73 @@ static const char *const common_cols[] = {
     "p50_ns",       "p99_ns",      "p999_ns", "max_ns",  "retired",     "freed",
     "pending_peak", "rss_peak_kb", "status",  NULL};
 
+/* Optional, per experiment: columns that must exist and be filled in its smoke rows. An
+ * experiment without an entry gets the common checks only; an entry naming no registered
+ * experiment fails (expectations_match_registry). */
 typedef struct {
     const char *name;
-    const char *args;
-    const char *cols[8]; /* experiment-specific required columns */
-} smoke;
+    const char *cols[9]; /* NULL-terminated */
+} expect;
 
-static const smoke smokes[] = {
-    {"atomics",
-     "atomics --threads 1,2 --duration-ms 20 --warmup-ms 0 --param "
-     "variant=fetch_add.relaxed,load.acquire,store.release,cas.seq_cst --param "
-     "placement=own,shared",
-     {"op", "order", "placement", "ns_per_op"}},
+static const expect expects[] = {
+    {"atomics", {"op", "order", "placement", "ns_per_op"}},
     {"clone",
-     "clone --keys ints --param sizes=0,100,2000 --duration-ms 20 --warmup-ms 0 --trials 1",
      {"method", "ns_per_clone", "allocs_per_clone", "ns_per_drop", "node_allocs_per_clone"}},
     {"memory",
-     "memory --keys words --size 2000 --param clones=0,3 --param modified_pct=5",
      {"bytes_per_key", "nodes_per_key", "clones", "modified_pct", "sharing_factor", "mem_source"}},
-    {"peers",
-     "peers --threads 1,2 --size 2000 --duration-ms 30 --warmup-ms 0",
-     {"structure", "op", "bytes_per_key", "mem_source"}},
-    {"read",
-     "read --backends all --threads 2 --size 2000 --duration-ms 30 --warmup-ms 0",
-     {"hit_ratio", "query"}},
-    {"read-prefix",
-     "read --backends urcu-qsbr,refcount --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 "
-     "--param query=prefix --param miss_pct=10",
-     {"hit_ratio", "query"}},
-    {"dispatch",
-     "dispatch --backends urcu-qsbr,hp --threads 1 --size 2000 --duration-ms 30 "
-     "--warmup-ms 0 --trials 1",
-     {"variant", "ns_per_op"}},
-    {"hybrid",
-     "hybrid --backends all --threads 2 --size 2000 --duration-ms 80 --warmup-ms 0",
-     {"pending_peak", "invariant_violations", "commits"}},
-    {"stall",
-     "stall --backends urcu-memb,epoch,hp,refcount,rwlock --threads 1 --size 1000 "
-     "--duration-ms 150 --param stall_ms=50",
-     {"pending_peak", "invariant_violations"}},
-    {"clone-mt",
-     "clone-mt --backends urcu-memb,refcount --threads 2 --size 1000 --duration-ms 30 "
-     "--warmup-ms 0",
-     {"method", "ns_per_clone"}},
-    {"write",
-     "write --threads 1,2 --allocs glibc --size 5000 --duration-ms 20 --param "
-     "method=zipperhead,graft,txn --param batch=100",
-     {"method", "partitions", "ns_per_insert"}},
+    {"peers", {"structure", "op", "bytes_per_key", "mem_source"}},
+    {"read", {"hit_ratio", "query"}},
+    {"dispatch", {"variant", "ns_per_op"}},
+    {"hybrid", {"pending_peak", "invariant_violations", "commits"}},
+    {"stall", {"pending_peak", "invariant_violations"}},
+    {"clone-mt", {"method", "ns_per_clone"}},
+    {"write", {"method", "partitions", "ns_per_insert"}},
     {"merge",
-     "merge --threads 2 --size 2000 --param clones=2,5 --param delta=0,10 --param op=join,meet "
-     "--duration-ms 20 --warmup-ms 0",
      {"method", "op", "merge_ms", "merge_work_ms", "clones", "delta", "result_keys",
       "expected_keys"}},
-    {"zipperhead",
-     "zipperhead --param kind=write,read,unchecked --param live=0,50 --duration-ms 20 "
-     "--warmup-ms 0",
-     {"kind", "live", "live_kind", "ns_per_create", "ns_per_release", "creates"}},
-    {"zipperhead-matrix",
-     "zipperhead --param kind=matrix --param live=0,20 --param "
-     "pair=all,p1_p10,root_reader_writer,reader_reader",
-     {"pair", "path_a", "path_b", "kind_a", "kind_b", "outcome", "expected", "oracle_mismatches"}},
+    {"zipperhead", {"kind", "live", "live_kind", "ns_per_create", "ns_per_release", "creates"}},
     {"algebra",
-     "algebra --param sizes=200,3000 --param overlap=0,50,100 --duration-ms 5 --warmup-ms 0",
      {"op", "layout", "overlap_pct", "ns_per_op", "allocs", "result_keys", "identity",
       "self_allocs"}},
-    {"alloc",
-     "alloc --allocs glibc --threads 2 --size 5000 --duration-ms 30 --warmup-ms 0",
-     {"workload"}},
+    {"alloc", {"workload"}},
+    {"example", {"hit_ratio"}},
 };
+#define NEXPECTS (sizeof expects / sizeof expects[0])
+
+/* Extra runs of an experiment beyond its smoke options: code paths the smoke options skip. */
+typedef struct {
+    const char *label;
+    const char *experiment;
+    const char *args;
+    const char *cols[9]; /* NULL-terminated */
+} variant;
+
+static const variant variants[] = {
+    {"read-prefix",
+     "read",
+     "--backends urcu-qsbr,refcount --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 "
+     "--param query=prefix --param miss_pct=10",
+     {"hit_ratio", "query"}},
+    {"zipperhead-matrix",
+     "zipperhead",
+     "--param kind=matrix --param live=0,20 --param "
+     "pair=all,p1_p10,root_reader_writer,reader_reader",
+     {"pair", "path_a", "path_b", "kind_a", "kind_b", "outcome", "expected", "oracle_mismatches"}},
+};
+#define NVARIANTS (sizeof variants / sizeof variants[0])
+
+/* One smoke case: a registered experiment with its smoke_args (args NULL: none declared), or a
+ * variant. */
+typedef struct {
+    char *name;     /* case label */
+    char *exp_args; /* "EXPERIMENT OPTIONS" for et_run, NULL when the experiment declares none */
+    const char *const *cols; /* required experiment columns, NULL-terminated, may be NULL */
+} smoke;
+
+static smoke *g_smokes;
+static size_t g_nsmokes;
+static char **g_registered; /* experiment names, in `pmlab list --smoke` order */
+static size_t g_nregistered;
 
 static void check_rows(const smoke *s, const char *dir)
 {
@@ -105,7 +106,7 @@ static void check_rows(const smoke *s, const char *dir)
     for (const char *const *c = common_cols; *c; c++)
         if (et_col(&t, *c) < 0)
             fail_msg("%s: missing common column %s", s->name, *c);
-    for (size_t i = 0; i < 8 && s->cols[i]; i++)
+    for (size_t i = 0; s->cols && s->cols[i]; i++)
         if (et_col(&t, s->cols[i]) < 0)
             fail_msg("%s: missing column %s", s->name, s->cols[i]);
     for (size_t r = 0; r < t.nrows; r++) {
@@ -124,7 +125,7 @@ static void check_rows(const smoke *s, const char *dir)
         }
         if (strtod(et_get(&t, r, "ops"), NULL) <= 0)
             fail_msg("%s row %zu: no operations", s->name, r);
-        for (size_t i = 0; i < 8 && s->cols[i]; i++)
+        for (size_t i = 0; s->cols && s->cols[i]; i++)
             if (!*et_get(&t, r, s->cols[i]) && strcmp(s->cols[i], "bytes_per_key") &&
                 strcmp(s->cols[i], "pending_peak"))
                 fail_msg("%s row %zu: column %s empty", s->name, r, s->cols[i]);
@@ -135,9 +136,13 @@ static void check_rows(const smoke *s, const char *dir)
 static void test_smoke(void **state)
 {
     const smoke *s = *state;
+    if (!s->exp_args)
+        fail_msg("experiment %s declares no smoke_args in its pmlab_experiment registration "
+                 "(harness/include/pmlab/experiment.h): it cannot be smoke-tested",
+                 s->name);
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", g_tmp, s->name);
-    int rc = et_run(g_pmlab, dir, s->args);
+    int rc = et_run(g_pmlab, dir, s->exp_args);
     if (rc != 0) {
         char cmd[1200];
         snprintf(cmd, sizeof cmd, "cat '%s.log'; cat '%s/results.csv'", dir, dir);
@@ -314,6 +319,108 @@ static void test_merge_union(void **state)
     et_free(&t);
 }
 
+/* every experiment named in expects[] and variants[] is registered: the tables cannot drift */
+static void test_expectations_match_registry(void **state)
+{
+    (void)state;
+    assert_true(g_nregistered > 0);
+    for (size_t i = 0; i < NEXPECTS + NVARIANTS; i++) {
+        const char *name = i < NEXPECTS ? expects[i].name : variants[i - NEXPECTS].experiment;
+        bool found = false;
+        for (size_t j = 0; j < g_nregistered && !found; j++)
+            found = !strcmp(g_registered[j], name);
+        if (!found)
+            fail_msg("test_exp_smoke.c names experiment '%s', which pmlab does not register", name);
+    }
+}
+
+/* `pmlab help NAME` and `pmlab run NAME --help` describe every registered experiment, also one
+ * whose name is a command too (merge) */
+static void test_help_of_every_experiment(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < g_nregistered; i++) {
+        for (int form = 0; form < 2; form++) {
+            char cmd[1200], path[600];
+            snprintf(path, sizeof path, "%s/help-%s.txt", g_tmp, g_registered[i]);
+            snprintf(cmd, sizeof cmd,
+                     form ? "'%s' run '%s' --help > '%s'" : "'%s' help '%s' > '%s'", g_pmlab,
+                     g_registered[i], path);
+            int rc = system(cmd);
+            if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
+                fail_msg("%s for experiment %s failed", form ? "run --help" : "help",
+                         g_registered[i]);
+            FILE *f = fopen(path, "r");
+            assert_non_null(f);
+            char line[512], want[128];
+            snprintf(want, sizeof want, "%s - ", g_registered[i]);
+            bool found = false;
+            while (!found && fgets(line, sizeof line, f))
+                found = !strncmp(line, want, strlen(want));
+            fclose(f);
+            if (!found)
+                fail_msg("pmlab %s %s does not describe the experiment",
+                         form ? "run --help" : "help", g_registered[i]);
+        }
+    }
+}
+
+static const char *const *expected_cols(const char *name)
+{
+    for (size_t i = 0; i < NEXPECTS; i++)
+        if (!strcmp(expects[i].name, name))
+            return expects[i].cols;
+    return NULL;
+}
+
+/* Reads `PMLAB list --smoke`: "NAME\tOPTIONS" per experiment, or "NAME" alone when it declares
+ * no smoke options. Returns 0, or -1 when pmlab cannot be run or prints nothing. */
+static int load_registry(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' list --smoke", g_pmlab);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, p)) > 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (!len)
+            continue;
+        char *tab = strchr(line, '\t');
+        if (tab)
+            *tab = 0;
+        g_smokes = realloc(g_smokes, (g_nsmokes + 1) * sizeof *g_smokes);
+        g_registered = realloc(g_registered, (g_nregistered + 1) * sizeof *g_registered);
+        smoke *s = &g_smokes[g_nsmokes++];
+        s->name = strdup(line);
+        s->cols = expected_cols(line);
+        s->exp_args = NULL;
+        if (tab && asprintf(&s->exp_args, "%s %s", line, tab + 1) < 0)
+            s->exp_args = NULL;
+        g_registered[g_nregistered++] = strdup(line);
+    }
+    free(line);
+    int st = pclose(p);
+    if (st != 0 || g_nsmokes == 0) {
+        fprintf(stderr, "'%s list --smoke' failed (status %d) or listed no experiment\n", g_pmlab,
+                st);
+        return -1;
+    }
+    for (size_t i = 0; i < NVARIANTS; i++) {
+        g_smokes = realloc(g_smokes, (g_nsmokes + 1) * sizeof *g_smokes);
+        smoke *s = &g_smokes[g_nsmokes++];
+        s->name = strdup(variants[i].label);
+        s->cols = variants[i].cols;
+        if (asprintf(&s->exp_args, "%s %s", variants[i].experiment, variants[i].args) < 0)
+            s->exp_args = NULL;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -321,14 +428,19 @@ int main(int argc, char **argv)
         return 2;
     }
     g_pmlab = argv[1];
+    if (load_registry() != 0)
+        return 1;
     snprintf(g_tmp, sizeof g_tmp, "/tmp/pmx-test-XXXXXX");
     if (!mkdtemp(g_tmp))
         return 2;
-    struct CMUnitTest tests[sizeof smokes / sizeof smokes[0] + 5];
+    struct CMUnitTest *tests = calloc(g_nsmokes + 7, sizeof *tests);
     size_t n = 0;
-    for (size_t i = 0; i < sizeof smokes / sizeof smokes[0]; i++)
-        tests[n++] =
-            (struct CMUnitTest){smokes[i].name, test_smoke, NULL, NULL, (void *)&smokes[i]};
+    tests[n++] = (struct CMUnitTest){"expectations_match_registry",
+                                     test_expectations_match_registry, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"help_of_every_experiment", test_help_of_every_experiment,
+                                     NULL, NULL, NULL};
+    for (size_t i = 0; i < g_nsmokes; i++)
+        tests[n++] = (struct CMUnitTest){g_smokes[i].name, test_smoke, NULL, NULL, &g_smokes[i]};
     tests[n++] = (struct CMUnitTest){"memory_accounting", test_memory_accounting, NULL, NULL, NULL};
     tests[n++] = (struct CMUnitTest){"zipperhead_matrix", test_zipperhead_matrix, NULL, NULL, NULL};
     tests[n++] = (struct CMUnitTest){"algebra_identity", test_algebra_identity, NULL, NULL, NULL};
@@ -341,5 +453,14 @@ int main(int argc, char **argv)
         if (system(cmd)) {
         }
     }
+    for (size_t i = 0; i < g_nsmokes; i++) {
+        free(g_smokes[i].name);
+        free(g_smokes[i].exp_args);
+    }
+    for (size_t i = 0; i < g_nregistered; i++)
+        free(g_registered[i]);
+    free(g_smokes);
+    free(g_registered);
+    free(tests);
     return rc;
 }

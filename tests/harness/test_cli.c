@@ -101,7 +101,7 @@ static void test_list_and_help(void **state)
     assert_true(tu_contains(out, "fake-a"));
     assert_true(tu_contains(out, "jemalloc"));
     assert_true(tu_contains(out, "fake-keys"));
-    const char *h[] = {"--help", NULL};
+    const char *h[] = {"run", "--help", NULL};
     assert_int_equal(tu_run(h), 0);
     static const char *const opts[] = {"--backends", "--threads",     "--allocs",     "--keys",
                                        "--size",     "--duration-ms", "--warmup-ms",  "--trials",
@@ -118,6 +118,87 @@ static void test_list_and_help(void **state)
     assert_int_equal(tu_run(hb), 2);
 }
 
+/* The commands pmlab must have; each answers --help, -h and `help CMD` with exit 0 and its usage
+ * line on stdout, nothing on stderr. The overview (`pmlab --help`) lists every command, and every
+ * command it lists answers too (the overview is cli.c's command table). */
+static void expect_usage(const char *const *args, const char *cmd)
+{
+    assert_int_equal(tu_run(args), 0);
+    char want[64];
+    snprintf(want, sizeof want, "usage: pmlab %s", cmd);
+    char *out = tu_slurp(tu_path("stdout.txt"));
+    char *err = tu_slurp(tu_path("stderr.txt"));
+    assert_non_null(out);
+    if (strncmp(out, want, strlen(want)) != 0 || (err && *err))
+        fail_msg("pmlab %s %s: stdout '%.60s' stderr '%s'", args[0], args[1], out, err ? err : "");
+    free(out);
+    free(err);
+}
+
+static void test_subcommand_help(void **state)
+{
+    (void)state;
+    static const char *const required[] = {"run",     "list",  "reproduce", "report",
+                                           "compare", "merge", "help",      NULL};
+    const char *o[] = {"--help", NULL};
+    assert_int_equal(tu_run(o), 0);
+    char *overview = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(overview);
+    for (size_t i = 0; required[i]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s ", required[i]);
+        if (!strstr(overview, line))
+            fail_msg("pmlab --help does not list command %s", required[i]);
+    }
+    /* every command line of the overview: "  NAME SYNOPSIS" under "commands:" */
+    size_t checked = 0;
+    const char *p = strstr(overview, "commands:\n");
+    assert_non_null(p);
+    for (p = strchr(p, '\n') + 1; *p == ' '; p = strchr(p, '\n') + 1) {
+        char cmd[32];
+        if (p[2] != ' ' && sscanf(p, " %31[a-z]", cmd) == 1) {
+            const char *a1[] = {cmd, "--help", NULL};
+            const char *a2[] = {cmd, "-h", NULL};
+            const char *a3[] = {"help", cmd, NULL};
+            expect_usage(a1, cmd);
+            expect_usage(a2, cmd);
+            expect_usage(a3, cmd);
+            checked++;
+        }
+    }
+    free(overview);
+    assert_true(checked >= 7);
+    /* --help after other arguments still answers (and does no work) */
+    const char *late[] = {"compare", "x", "y", "--help", NULL};
+    expect_usage(late, "compare");
+    const char *hu[] = {"help", "nosuch-command", NULL};
+    assert_int_equal(tu_run(hu), 2);
+    const char *lu[] = {"list", "--bogus", NULL};
+    assert_int_equal(tu_run(lu), 2);
+}
+
+/* list --names / --smoke: one experiment a line, from the registry */
+static void test_list_machine_readable(void **state)
+{
+    (void)state;
+    const char *n[] = {"list", "--names", NULL};
+    assert_int_equal(tu_run(n), 0);
+    char *names = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(names);
+    assert_non_null(strstr(names, "selftest\n"));
+    assert_non_null(strstr(names, "fake-ok\n"));
+    assert_null(strstr(names, "backends:"));
+    const char *sm[] = {"list", "--smoke", NULL};
+    assert_int_equal(tu_run(sm), 0);
+    char *smoke = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(smoke);
+    /* selftest declares smoke options; the fakes declare none: the name alone */
+    assert_non_null(strstr(smoke, "selftest\t--"));
+    assert_non_null(strstr(smoke, "\nfake-ok\n"));
+    free(names);
+    free(smoke);
+}
+
 int main(int argc, char **argv)
 {
     tu_setup(argc, argv);
@@ -125,6 +206,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_readable_file_keys_ok),
         cmocka_unit_test(test_list_and_help),
+        cmocka_unit_test(test_subcommand_help),
+        cmocka_unit_test(test_list_machine_readable),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();
