@@ -727,6 +727,30 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
     }
 }
 
+size_t claims_ctx_values(const claims_ctx *cx, const char *role, const char *filter,
+                         const char *col, double **out, size_t *contended)
+{
+    *out = NULL;
+    if (contended)
+        *contended = 0;
+    const csv_table *t = claims_ctx_table(cx, role, NULL);
+    filt f;
+    char why[200];
+    if (!t)
+        return 0;
+    if (filt_make(&f, filter, t, 0, why, sizeof why)) {
+        filt_free(&f);
+        return 0;
+    }
+    sample s;
+    sample_load(&s, t, &f, col);
+    filt_free(&f);
+    *out = s.v;
+    if (contended)
+        *contended = s.contended;
+    return s.n;
+}
+
 /* ---- statistical rules ------------------------------------------------------------------------
  */
 typedef struct {
@@ -1366,7 +1390,8 @@ static void stated_figure(const claim *c, const json_t *r, sbuf *b)
     const char *kind = jstr(r, "kind");
     const char *unit = jstr(r, "unit") ? jstr(r, "unit") : !strcmp(kind, "ratio") ? "x" : "";
     const json_t *st = json_object_get(r, "stated");
-    if (!strcmp(kind, "range") || !strcmp(kind, "bound") || !strcmp(kind, "ratio")) {
+    if (!strcmp(kind, "range") || !strcmp(kind, "bound") || !strcmp(kind, "ratio") ||
+        (!strcmp(kind, "callback") && json_is_number(st))) {
         if (json_is_array(st)) {
             fmt_num(b, json_number_value(json_array_get(st, 0)));
             sb_add(b, "-");
@@ -1458,11 +1483,13 @@ static void rule_words(const claim *c, const json_t *r, sbuf *b)
             sb_printf(b, "`%s` over the medians of", jstr(r, "expr"));
             const char *k;
             json_t *v;
+            const char *sep = "";
             json_object_foreach((json_t *)json_object_get(r, "sets"), k, v)
             {
-                sb_printf(b, " %s = `%s` of %s[%s]", k, rule_get(v, r, "col"),
+                sb_printf(b, "%s %s = `%s` of %s[%s]", sep, k, rule_get(v, r, "col"),
                           set_role(v, r, roles),
                           rule_get(v, r, "filter") ? rule_get(v, r, "filter") : "");
+                sep = ",";
             }
         } else
             sb_printf(b, "median `%s` of %s[%s]", jstr(r, "col"), set_role(r, r, roles),
