@@ -575,13 +575,10 @@ static claim_verdict cb_spread(const claims_ctx *cx, const void *rule, sbuf *m, 
         return CLAIM_INCONCLUSIVE;
     }
     st_side sd = st_decide(&iv, limit, -1);
-    if (sd == ST_HOLDS) {
-        snprintf(reason, rl, "interval <= %g", limit);
-        return CLAIM_HOLDS;
-    }
-    if (sd == ST_FAILS) {
-        snprintf(reason, rl, "interval above %g", limit);
-        return CLAIM_FAILS;
+    if (sd == ST_HOLDS || sd == ST_FAILS) {
+        snprintf(reason, rl, "interval [%.3g, %.3g] %s %g", iv.lo, iv.hi,
+                 sd == ST_HOLDS ? "<=" : ">", limit);
+        return sd == ST_HOLDS ? CLAIM_HOLDS : CLAIM_FAILS;
     }
     snprintf(reason, rl, "interval [%.3g, %.3g] straddles the threshold %g", iv.lo, iv.hi, limit);
     return CLAIM_INCONCLUSIVE;
