@@ -96,7 +96,7 @@ static char *render(const char *json, const char *csv_a, const char *csv_b, clai
 static const char *row_of(const char *md, const char *id, char *out, size_t outlen)
 {
     char key[64];
-    snprintf(key, sizeof key, "\n| %s ", id);
+    snprintf(key, sizeof key, "\n| %s |", id);
     const char *p = strstr(md, key);
     if (!p)
         return NULL;
