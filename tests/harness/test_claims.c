@@ -8,6 +8,7 @@
  *        test_claims SOURCE_DIR --markdown  print the generated rule table (to update the docs) */
 #define _GNU_SOURCE
 #include "claims.h"
+#include "registry.h"
 #include "stats.h"
 
 #include <setjmp.h>
