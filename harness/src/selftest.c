@@ -108,8 +108,8 @@ static const pmlab_experiment selftest = {
 
 static const pmlab_suite_run selftest_suite_runs[] = {
     {"selftest", "--threads 1,2 --duration-ms 100 --warmup-ms 20 --trials 2",
-     PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL},
-    {NULL, NULL, 0}};
+     PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL, "selftest"},
+    {NULL, NULL, 0, NULL}};
 
 /* Used by `pmlab reproduce --suite selftest`; not the default suite when experiments/ registers
  * one of its own. */

@@ -245,6 +245,9 @@ typedef struct pmlab_suite_run {
     const char *experiment;
     const char *args; /* e.g. "--threads 1,2 --duration-ms 500 --param k=4" */
     unsigned modes;   /* PMLAB_SUITE_* mask */
+    /* the name claims use for this run: runs of different modes may share it, one mode runs it
+     * at most once (NULL: no claim needs the run) */
+    const char *role;
 } pmlab_suite_run;
 typedef struct pmlab_suite {
     const char *name;
@@ -255,6 +258,9 @@ typedef struct pmlab_suite {
      * built": the experiment is not registered in this pmlab). The hook must derive everything
      * from the folders so that `pmlab report DIR` re-renders the same text. */
     void (*report)(const char *dir, const char *const *run_dirs, FILE *report_md);
+    /* The claims catalogue (JSON, docs/report.md): path relative to PMLAB_SOURCE_DIR unless
+     * absolute; NULL when the suite has no claims. */
+    const char *claims_file;
 } pmlab_suite;
 void pmlab_register_suite(pmlab_registry *r, const pmlab_suite *s);
 
