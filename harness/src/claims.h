@@ -47,10 +47,12 @@ void claims_markdown(const claims_set *cs, FILE *out);
 size_t claims_count(const claims_set *cs);
 
 /* ---- callbacks for irregular claims --------------------------------------------------------
- * A rule {"kind": "callback", "name": N, ...} calls the function registered under N. It gets the
- * claim's params object (a json_t *, passed as void * to keep jansson out of this header) and a
- * context for reading runs by role; it fills verdict and detail. Registered from experiments/
- * (e.g. experiments/suite/reproduce.c) at start-up; data rules are the default. */
+ * A rule {"kind": "callback", "name": N} calls the function registered under N. It gets the rule
+ * object (a json_t *, passed as const void * to keep jansson out of this header) and a context
+ * for reading runs by role; it appends what it measured to `measured`, writes the reason and
+ * returns the verdict. Registered from experiments/ (experiments/suite/reproduce.c) at start-up,
+ * before any claims file is loaded (claims_load refuses an unknown callback name). Data rules
+ * are the default; a callback is for a claim no rule kind expresses. */
 typedef enum {
     CLAIM_HOLDS = 0,
     CLAIM_FAILS,
@@ -59,10 +61,10 @@ typedef enum {
     CLAIM_NOTRUN
 } claim_verdict;
 typedef struct claims_ctx claims_ctx;
-/* The results table of the run with that role, or NULL when it did not run (why set). */
+/* The results table of the run with that role, or NULL when it did not run (*why says why). */
 const csv_table *claims_ctx_table(const claims_ctx *cx, const char *role, const char **why);
-typedef claim_verdict (*claims_callback)(const claims_ctx *cx, const void *params, char *figure,
-                                         size_t figlen, char *reason, size_t reasonlen);
+typedef claim_verdict (*claims_callback)(const claims_ctx *cx, const void *rule, sbuf *measured,
+                                         char *reason, size_t reasonlen);
 void claims_register_callback(const char *name, claims_callback fn);
 
 #endif

@@ -149,9 +149,9 @@ static int broken_validate(const char *spec, char *err, size_t n)
 }
 
 static const pmlab_suite_run fake_suite_runs[] = {
-    {"fake-ok", "--threads 1,2 --trials 1", PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT},
-    {"fake-metrics", "--threads 1", PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL},
-    {NULL, NULL, 0}};
+    {"fake-ok", "--threads 1,2 --trials 1", PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT, "ok"},
+    {"fake-metrics", "--threads 1", PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL, "metrics"},
+    {NULL, NULL, 0, NULL}};
 
 static void fake_suite_report(const char *dir, const char *const *run_dirs, FILE *md)
 {

@@ -233,7 +233,8 @@ typedef struct pmlab_suite_run {
     const char *experiment;
     const char *args; /* e.g. "--threads 1,2 --duration-ms 500 --param k=4" */
     unsigned modes;   /* PMLAB_SUITE_* mask */
-    /* the name claims use for this run (unique within the suite; NULL: no claim needs it) */
+    /* the name claims use for this run: runs of different modes may share it, one mode runs it
+     * at most once (NULL: no claim needs the run) */
     const char *role;
 } pmlab_suite_run;
 typedef struct pmlab_suite {
