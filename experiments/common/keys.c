@@ -349,6 +349,29 @@ static int gen_random(raw *r, size_t size, unsigned parts, uint64_t seed)
     return 0;
 }
 
+int pmx_keys_count(const char *spec, uint64_t limit, uint64_t *count, char *err, size_t errlen)
+{
+    src_kind kind;
+    char path[4096];
+    if (parse_spec(spec, &kind, path, sizeof path, err, errlen) != 0)
+        return -1;
+    if (kind == SRC_KB || kind == SRC_INTS || kind == SRC_RANDOM) {
+        *count = UINT64_MAX;
+        return 0;
+    }
+    raw r = {0};
+    size_t lim = (size_t)limit;
+    if ((uint64_t)lim != limit)
+        lim = SIZE_MAX;
+    char why[512] = "";
+    int rc = load_lines(&r, path, kind == SRC_FILE_LP, lim, 1, why, sizeof why);
+    if (rc != 0)
+        set_err(err, errlen, "%s", why[0] ? why : "out of memory");
+    *count = r.n;
+    raw_free(&r);
+    return rc;
+}
+
 /* ---- assembling the key set ---------------------------------------------------------------------
  */
 

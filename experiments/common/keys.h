@@ -39,6 +39,12 @@ typedef struct pmx_keys {
  * file: key set is readable, without loading it. */
 int pmx_keys_check(const char *spec, char *err, size_t errlen);
 
+/** The number of distinct keys `spec` gives (as pmx_keys_make with one partition), counting at
+ * most `limit`: *count = min(keys, limit) for words and file: sets (read and deduplicated, as
+ * the run would), UINT64_MAX for the generated sets kb, ints and random (no practical bound).
+ * Returns 0, or -1 with err filled (unreadable or malformed file). */
+int pmx_keys_count(const char *spec, uint64_t limit, uint64_t *count, char *err, size_t errlen);
+
 /** Builds the key set `spec` with at most `size` keys split into `parts` partitions (>= 1; each
  * partition's keys share a prefix that no other partition's prefix extends, so one writer per
  * partition never conflicts). Returns 0, or -1 with err filled. */

@@ -3,8 +3,11 @@
  * pmlab_ctx reporting API and the worker-thread helpers. */
 #define _GNU_SOURCE
 #include "pmlab_int.h"
+#include "sysload.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
@@ -38,7 +41,139 @@ struct pmlab_ctx {
     FILE *series;
     int cpus[1024];
     unsigned ncpus;
+    /* contention over the measurement window (since the run started or the last
+     * pmlab_reset_latency): per worker index, summed over the worker calls */
+    struct tacc {
+        uint64_t cpu_ns, runnable_ns, nivcsw;
+    } * tacc;
+    size_t ntacc;
+    unsigned max_workers; /* most workers of one call in the window */
+    bool workers_ran;
+    struct tsnap {
+        uint64_t cpu_ns, delay_ns, wall_ns, nivcsw;
+        bool have_delay;
+    } main_snap; /* the main thread at the window's start */
 };
+
+/* ---- contention: one thread's CPU time, wait for a CPU and involuntary switches ---------- */
+static void tsnap_take(struct tsnap *t)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    t->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    t->wall_ns = pmlab_now_ns();
+    struct rusage ru;
+    t->nivcsw = getrusage(RUSAGE_THREAD, &ru) == 0 ? (uint64_t)ru.ru_nivcsw : 0;
+    /* schedstat: time on CPU, time runnable but waiting for a CPU (run_delay), slices */
+    t->have_delay = false;
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[128];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        unsigned long long run = 0, delay = 0;
+        if (n > 0) {
+            buf[n] = 0;
+            t->have_delay = sscanf(buf, "%llu %llu", &run, &delay) == 2;
+            t->delay_ns = delay;
+        }
+    }
+}
+
+/* The runnable time of a thread between two snapshots: CPU time + wait for a CPU when the
+ * kernel reports run_delay (a thread that sleeps or blocks of its own accord is not charged for
+ * it), else the wall time. */
+static void tsnap_delta(const struct tsnap *a, const struct tsnap *b, uint64_t *cpu,
+                        uint64_t *runnable, uint64_t *nivcsw)
+{
+    *cpu = b->cpu_ns - a->cpu_ns;
+    if (a->have_delay && b->have_delay && b->delay_ns >= a->delay_ns)
+        *runnable = *cpu + (b->delay_ns - a->delay_ns);
+    else
+        *runnable = b->wall_ns - a->wall_ns;
+    if (*runnable < *cpu)
+        *runnable = *cpu;
+    *nivcsw = b->nivcsw >= a->nivcsw ? b->nivcsw - a->nivcsw : 0;
+}
+
+static void contention_reset(pmlab_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->mu);
+    free(ctx->tacc);
+    ctx->tacc = NULL;
+    ctx->ntacc = 0;
+    ctx->max_workers = 0;
+    ctx->workers_ran = false;
+    pthread_mutex_unlock(&ctx->mu);
+    tsnap_take(&ctx->main_snap);
+}
+
+static void contention_add(pmlab_ctx *ctx, unsigned idx, const struct tsnap *a,
+                           const struct tsnap *b)
+{
+    uint64_t cpu, run, niv;
+    tsnap_delta(a, b, &cpu, &run, &niv);
+    pthread_mutex_lock(&ctx->mu);
+    if (idx >= ctx->ntacc) {
+        size_t n = (size_t)idx + 1;
+        ctx->tacc = xrealloc(ctx->tacc, n * sizeof *ctx->tacc);
+        memset(ctx->tacc + ctx->ntacc, 0, (n - ctx->ntacc) * sizeof *ctx->tacc);
+        ctx->ntacc = n;
+    }
+    ctx->tacc[idx].cpu_ns += cpu;
+    ctx->tacc[idx].runnable_ns += run;
+    ctx->tacc[idx].nivcsw += niv;
+    pthread_mutex_unlock(&ctx->mu);
+}
+
+/* TEST-ONLY hook: pmlab-test's fake experiments (tests/harness/fake_experiments.c) define it to
+ * force a trial's cpu_share (a value >= 0) so that the re-run logic can be tested without
+ * depending on the machine's load. The pmlab program does not define it (weak: NULL). */
+extern double pmlab_test_only_cpu_share(const pmlab_config *cfg) __attribute__((weak));
+
+/* Writes cpu_share, nivcsw and contended for the window that just ended. */
+static void contention_put(FILE *out, pmlab_ctx *ctx, const pmlab_config *cfg,
+                           const struct tsnap *main_end)
+{
+    double share = -1;
+    uint64_t niv = 0, longest = 0;
+    if (ctx->workers_ran) {
+        for (size_t i = 0; i < ctx->ntacc; i++) {
+            const struct tacc *t = &ctx->tacc[i];
+            niv += t->nivcsw;
+            if (t->runnable_ns > longest)
+                longest = t->runnable_ns;
+            if (t->runnable_ns == 0)
+                continue;
+            double s = (double)t->cpu_ns / (double)t->runnable_ns;
+            if (share < 0 || s < share)
+                share = s;
+        }
+    } else {
+        uint64_t cpu, run;
+        tsnap_delta(&ctx->main_snap, main_end, &cpu, &run, &niv);
+        longest = run;
+        if (run)
+            share = (double)cpu / (double)run;
+    }
+    if (longest < (uint64_t)PMLAB_CONTENTION_MIN_WINDOW_MS * 1000000u)
+        share = -1; /* too short to tell */
+    if (pmlab_test_only_cpu_share) {
+        double forced = pmlab_test_only_cpu_share(cfg);
+        if (forced >= 0)
+            share = forced;
+    }
+    if (share > 1)
+        share = 1;
+    /* more workers than CPUs (an experiment's own helper threads) compete with each other: that
+     * is oversubscription, not contention from outside */
+    unsigned cpus = ctx->ncpus && ctx->ncpus < cfg->online_cpus ? ctx->ncpus : cfg->online_cpus;
+    bool over = cfg->oversubscribed || ctx->max_workers > cpus;
+    if (share >= 0)
+        fprintf(out, "cpu_share=%.4f\n", share);
+    fprintf(out, "nivcsw=%" PRIu64 "\n", niv);
+    fprintf(out, "contended=%d\n", share >= 0 && !over && share < PMLAB_CONTENDED_SHARE);
+}
 
 /* ---- parameters --------------------------------------------------------------------------- */
 const char *pmlab_param_str(const pmlab_config *cfg, const char *name)
@@ -100,6 +235,7 @@ pmlab_hist *pmlab_latency(pmlab_ctx *ctx, unsigned thread, pmlab_lat kind)
 
 void pmlab_reset_latency(pmlab_ctx *ctx)
 {
+    contention_reset(ctx);
     for (int k = 0; k < PMLAB_LAT__COUNT; k++)
         for (unsigned t = 0; t < MAX_HIST_THREADS; t++) {
             pmlab_hist *h = atomic_load(&ctx->hists[k][t]);
@@ -236,12 +372,16 @@ static void *worker_main(void *p)
     worker_arg *w = p;
     pmlab_pin_self(w->ctx, w->idx);
     pthread_barrier_wait(w->bar);
+    struct tsnap s0, s1;
+    tsnap_take(&s0);
     /* the measured interval starts when the first worker runs: the calling thread may be
      * descheduled after the barrier while n pinned workers occupy every CPU */
     uint64_t t = pmlab_now_ns(), cur = atomic_load(w->t_start);
     while (t < cur && !atomic_compare_exchange_weak(w->t_start, &cur, t))
         ;
     w->fn(w->arg, w->idx);
+    tsnap_take(&s1);
+    contention_add(w->ctx, w->idx, &s0, &s1);
     return NULL;
 }
 
@@ -255,6 +395,11 @@ static int run_threads(pmlab_ctx *ctx, unsigned n, pmlab_worker_fn fn, void *arg
     pthread_barrier_t bar;
     pthread_barrier_init(&bar, NULL, n + 1);
     atomic_store(&ctx->stop, false);
+    pthread_mutex_lock(&ctx->mu);
+    ctx->workers_ran = true;
+    if (n > ctx->max_workers)
+        ctx->max_workers = n;
+    pthread_mutex_unlock(&ctx->mu);
     unsigned started = 0;
     int rc = 0;
     _Atomic uint64_t t_start = UINT64_MAX;
@@ -482,7 +627,10 @@ int cmd_child(int argc, char **argv)
     if (fd_cyc >= 0)
         ioctl(fd_cyc, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 
+    contention_reset(ctx);
     int rc = e->run(&cfg, ctx);
+    struct tsnap main_end;
+    tsnap_take(&main_end);
 
     uint64_t cycles = 0, instr = 0;
     bool have_hw = false;
@@ -556,6 +704,7 @@ int cmd_child(int argc, char **argv)
         put_u(out, "hw_cycles", cycles);
         put_u(out, "hw_instructions", instr);
     }
+    contention_put(out, ctx, &cfg, &main_end);
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         put_u(out, "rss_peak_kb", (uint64_t)ru.ru_maxrss);
@@ -573,6 +722,7 @@ int cmd_child(int argc, char **argv)
     if (ctx->series)
         fclose(ctx->series);
     free(ctx->status);
+    free(ctx->tacc);
     pthread_mutex_destroy(&ctx->mu);
     free(ctx);
     sv_free(&pnames);

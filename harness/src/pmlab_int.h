@@ -74,6 +74,7 @@ const char *csv_get(const csv_table *t, size_t row, const char *name); /* "" if 
 typedef struct {
     const char *name, *help;
     pmlab_keyset_validate_fn validate;
+    pmlab_keyset_count_fn count; /* may be NULL */
 } keyset_rec;
 typedef struct {
     const char *name, *help;
@@ -87,6 +88,7 @@ struct pmlab_registry {
     size_t nkeysets;
     const pmlab_suite **suites;
     size_t nsuites;
+    keyset_rec file_keys; /* checker/counter of file:PATH specs, from pmlab_register_keyset_ex */
 };
 extern pmlab_registry g_reg;
 typedef void (*pmlab_register_fn)(pmlab_registry *r);
@@ -110,7 +112,7 @@ const char *alloc_detect(char *detail, size_t n); /* name of the active allocato
 /* ---- options ---- */
 typedef struct {
     const char *backends, *threads, *allocs, *keys, *size, *duration_ms, *warmup_ms, *trials,
-        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file;
+        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials;
     bool resume, quiet;
     strvec params; /* NAME=VALUE */
     strvec alerts; /* NAME=VALUE */

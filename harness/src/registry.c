@@ -15,6 +15,8 @@ const char *const common_cols[] = {
     "experiment", "backend", "alloc", "threads", "online_cpus", "oversubscribed", "trial", "keys",
     "size", "ops", "seconds", "ops_per_sec", "p50_ns", "p99_ns", "p999_ns", "max_ns", "retired",
     "freed", "pending_peak", "rss_peak_kb", "status",
+    /* contention over the measured window (child.c, sysload.h) */
+    "cpu_share", "nivcsw", "contended",
     /* added by the harness */
     "p90_ns", "update_pct", "pin", "seed", "duration_ms", "warmup_ms", "params", "config_id",
     "wall_ms", "query_ops_per_sec", "query_p50_ns", "query_p99_ns", "query_p999_ns",
@@ -78,15 +80,28 @@ void pmlab_register_backend(pmlab_registry *r, const char *name, const char *hel
     r->backends[r->nbackends++] = (backend_rec){name, help ? help : ""};
 }
 
-void pmlab_register_keyset(pmlab_registry *r, const char *name, const char *help,
-                           pmlab_keyset_validate_fn validate)
+void pmlab_register_keyset_ex(pmlab_registry *r, const char *name, const char *help,
+                              pmlab_keyset_validate_fn validate, pmlab_keyset_count_fn count)
 {
-    if (!good_name(name, true) || !strcmp(name, "file"))
+    if (name && !strcmp(name, "file")) {
+        /* the checker and counter of file:PATH[:lp] specs (the form itself is built in) */
+        r->file_keys = (keyset_rec){"file", help ? help : "", validate, count};
+        return;
+    }
+    if (!good_name(name, true))
         die_reg("malformed key set", name);
     if (reg_keyset(name))
         return;
     r->keysets = xrealloc(r->keysets, (r->nkeysets + 1) * sizeof *r->keysets);
-    r->keysets[r->nkeysets++] = (keyset_rec){name, help ? help : "", validate};
+    r->keysets[r->nkeysets++] = (keyset_rec){name, help ? help : "", validate, count};
+}
+
+void pmlab_register_keyset(pmlab_registry *r, const char *name, const char *help,
+                           pmlab_keyset_validate_fn validate)
+{
+    if (!name || !strcmp(name, "file"))
+        die_reg("malformed key set", name);
+    pmlab_register_keyset_ex(r, name, help, validate, NULL);
 }
 
 void pmlab_register_suite(pmlab_registry *r, const pmlab_suite *s)
@@ -97,10 +112,11 @@ void pmlab_register_suite(pmlab_registry *r, const pmlab_suite *s)
     r->suites[r->nsuites++] = s;
 }
 
+/* The registration function comes from the program (main.c: the built-in selftest, then the
+ * generated list), so that the registry calls no experiment code. */
 void reg_init(pmlab_register_fn generated)
 {
     memset(&g_reg, 0, sizeof g_reg);
-    pmlab_register_builtin(&g_reg);
     if (generated)
         generated(&g_reg);
 }

@@ -2,6 +2,8 @@
  * timeout, row-by-row results, resume, shards and SIGINT. */
 #define _GNU_SOURCE
 #include "pmlab_int.h"
+#include "sweep.h"
+#include "sysload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +49,7 @@ static const optdef optdefs[] = {{"backends", O(backends)},
                                  {"shard", O(shard)},
                                  {"timeout-ms", O(timeout_ms)},
                                  {"alerts-file", O(alerts_file)},
+                                 {"max-trials", O(max_trials)},
                                  {NULL, 0}};
 
 static const char **opt_slot(opts *o, const optdef *d)
@@ -115,11 +118,12 @@ typedef struct {
     uint64_t *threads;
     size_t nthreads;
     const char *keys;
-    uint64_t size, duration, warmup, trials, update, seed, timeout_ms;
+    uint64_t size, duration, warmup, trials, max_trials, update, seed, timeout_ms;
     bool pin, quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
     char *threads_note; /* "--threads auto -> 1,2,4 (...)" when a keyword was expanded */
+    char *size_note;    /* the experiment's default --size was above the key set's key count */
     /* PMLAB_PARAM_*_LIST parameters are swept: one "combo" per element of the cartesian
      * product, each with its own NAME=VALUE list and params string (params_str keeps the lists) */
     size_t ncombo;
@@ -145,6 +149,7 @@ static void sweep_free(sweep *s)
     free(s->out);
     free(s->keys_buf);
     free(s->threads_note);
+    free(s->size_note);
     free(s->rules);
 }
 
@@ -234,6 +239,46 @@ static int check_keys(const char *spec)
     return 0;
 }
 
+/* The key-set record that counts the keys of spec (a named set or the file: form), or NULL. */
+static const keyset_rec *keyset_counter(const char *spec)
+{
+    const keyset_rec *k = strncmp(spec, "file:", 5) ? reg_keyset(spec) : &g_reg.file_keys;
+    return k && k->count ? k : NULL;
+}
+
+/* Refuses a key set that holds no key and a --size above its key count (before any work). A
+ * --size that came from the experiment's defaults is lowered to the key count instead, noted in
+ * s->size_note, so that the size column records the keys the run really uses. */
+static int check_key_count(const pmlab_experiment *e, const char *spec, bool size_given, sweep *s)
+{
+    const keyset_rec *k = keyset_counter(spec);
+    if (!k)
+        return 0;
+    if (k->validate && !strncmp(spec, "file:", 5)) {
+        char err[256] = "";
+        if (k->validate(spec, err, sizeof err) != 0)
+            return usage_error("unusable key set '%s': %s", spec, err);
+    }
+    bool sized = (e->axes & PMLAB_AXIS_SIZE) && s->size > 0;
+    uint64_t want = sized ? s->size : 1, have = 0;
+    char err[512] = "";
+    if (k->count(spec, want, &have, err, sizeof err) != 0)
+        return usage_error("unusable key set '%s': %s", spec, err[0] ? err : "cannot count keys");
+    if (have == 0)
+        return usage_error("key set '%s' holds no key", spec);
+    if (!sized || have == PMLAB_KEYS_UNBOUNDED || have >= want)
+        return 0;
+    if (size_given)
+        return usage_error("bad --size value '%llu': key set '%s' holds only %llu distinct keys",
+                           (unsigned long long)want, spec, (unsigned long long)have);
+    s->size_note = xasprintf("--size %llu (experiment default) is above the %llu keys of '%s': "
+                             "size %llu",
+                             (unsigned long long)want, (unsigned long long)have, spec,
+                             (unsigned long long)have);
+    s->size = have;
+    return 0;
+}
+
 static bool backend_allowed(const pmlab_experiment *e, const char *b)
 {
     if (!e->backends)
@@ -279,6 +324,7 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
             return usage_error("experiment '%s' has malformed defaults", e->name);
         }
     }
+    bool size_given = u->size != NULL;
     for (const optdef *od = optdefs; od->name; od++)
         if (!*opt_slot(u, od) && *opt_slot(&d, od))
             *opt_slot(u, od) = *opt_slot(&d, od);
@@ -344,6 +390,10 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
             if (!parse_u64(t.v[i], &v) || v < 1 || v > 4096)
                 rc = usage_error("bad --threads value '%s': '%s' is not a thread count 1..4096",
                                  threads, t.v[i]);
+            else if (v < e->min_threads)
+                rc = usage_error("bad --threads value '%s': experiment '%s' needs at least %u "
+                                 "threads, not %llu",
+                                 threads, e->name, e->min_threads, (unsigned long long)v);
             else
                 s->threads[s->nthreads++] = v;
         }
@@ -384,6 +434,12 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("warmup-ms", u->warmup_ms ? u->warmup_ms : "200", 0, 86400000, &s->warmup);
     if (!rc)
         rc = check_u64("trials", u->trials ? u->trials : "3", 1, 1000, &s->trials);
+    if (!rc && u->max_trials)
+        rc = check_u64("max-trials", u->max_trials, s->trials, 1000, &s->max_trials);
+    else if (!rc) /* default: a contended trial may be re-run as often as there are trials */
+        s->max_trials = 2 * s->trials > 1000 ? 1000 : 2 * s->trials;
+    if (!rc && (e->axes & PMLAB_AXIS_KEYS))
+        rc = check_key_count(e, u->keys, size_given, s);
     if (!rc)
         rc = check_u64("update", u->update ? u->update : "0", 0, 100, &s->update);
     if (!rc)
@@ -808,6 +864,7 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
     SETS("wall_ms", b);
     if (r->rss_kb > 0)
         SETU("rss_peak_kb", (unsigned long long)r->rss_kb);
+    SETS("contended", "0"); /* a failed child measured nothing: not contended */
     for (size_t i = 0; i < r->keys.n; i++) {
         const char *k = r->keys.v[i];
         if (!strncmp(k, "x.", 2))
@@ -863,21 +920,136 @@ int cmd_run(const char *expname, int argc, char **argv, const char *cmdline, con
     return cmd_run_ex(expname, argc, argv, cmdline, forced_out, false);
 }
 
+/* ---- the trials of each configuration ----------------------------------------------------------
+ * Per configuration: which trial numbers are recorded, how many, and how many of them are clean
+ * (contended != 1; a failed row counts as clean: re-running it would fail again). A
+ * configuration wants another trial while clean < --trials and recorded < --max-trials. */
+typedef struct {
+    bool *used; /* trial number -> recorded */
+    size_t cap;
+    unsigned ran, clean;
+} trial_book;
+
+static void book_mark(trial_book *b, unsigned t, bool contended)
+{
+    if (t >= b->cap) {
+        size_t n = (size_t)t + 1 > 2 * b->cap ? (size_t)t + 1 : 2 * b->cap;
+        b->used = xrealloc(b->used, n * sizeof *b->used);
+        memset(b->used + b->cap, 0, (n - b->cap) * sizeof *b->used);
+        b->cap = n;
+    }
+    if (b->used[t])
+        return; /* a row recorded twice (merged folders) counts once */
+    b->used[t] = true;
+    b->ran++;
+    if (!contended)
+        b->clean++;
+}
+
+static trial_book *book_init(const sweep *s, const config *cfgs, size_t ncfg, const csv_table *old)
+{
+    trial_book *book = xcalloc(ncfg ? ncfg : 1, sizeof *book);
+    for (size_t r = 0; r < old->nrows; r++) {
+        const char *id = csv_get(old, r, "config_id");
+        uint64_t t;
+        if (!parse_u64(csv_get(old, r, "trial"), &t) || t >= 1000000)
+            continue;
+        for (size_t i = 0; i < ncfg; i++)
+            if (!strcmp(cfgs[i].id, id)) {
+                book_mark(&book[i], (unsigned)t, !strcmp(csv_get(old, r, "contended"), "1"));
+                break;
+            }
+    }
+    (void)s;
+    return book;
+}
+
+static unsigned book_wants(const sweep *s, const trial_book *b)
+{
+    if (b->clean >= s->trials || b->ran >= s->max_trials)
+        return 0;
+    uint64_t need = s->trials - b->clean, room = s->max_trials - b->ran;
+    return (unsigned)(need < room ? need : room);
+}
+
+static size_t book_remaining(const sweep *s, const trial_book *book, size_t ncfg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ncfg; i++)
+        n += book_wants(s, &book[i]);
+    return n;
+}
+
+static unsigned book_next_trial(const trial_book *b)
+{
+    unsigned t = 0;
+    while (t < b->cap && b->used[t])
+        t++;
+    return t;
+}
+
+static void book_free(trial_book *book, size_t ncfg)
+{
+    for (size_t i = 0; i < ncfg; i++)
+        free(book[i].used);
+    free(book);
+}
+
+static const char *child_value(const child_out *r, const char *key)
+{
+    for (size_t j = 0; j < r->keys.n; j++)
+        if (!strcmp(r->keys.v[j], key))
+            return r->vals.v[j];
+    return "";
+}
+
+/* Parses and validates a run's options into s (no files touched). 0 or 2 (message printed). */
+static int prepare(const char *expname, int argc, char **argv, const char *forced_out, opts *u,
+                   sweep *s, const pmlab_experiment **ep)
+{
+    memset(u, 0, sizeof *u);
+    memset(s, 0, sizeof *s);
+    const pmlab_experiment *e = reg_experiment(expname);
+    *ep = e;
+    if (!e)
+        return usage_error("unknown experiment '%s' (pmlab list shows them)", expname);
+    int rc = parse_opts(argc, argv, u);
+    if (!rc && forced_out && !u->out)
+        u->out = forced_out;
+    if (!rc)
+        rc = build_sweep(e, u, s);
+    return rc;
+}
+
+int sweep_plan(const char *exp, int argc, char **argv, size_t *nconfigs, unsigned *trials,
+               double *seconds_per_trial)
+{
+    opts u;
+    sweep s;
+    const pmlab_experiment *e;
+    int rc = prepare(exp, argc, argv, NULL, &u, &s, &e);
+    if (!rc) {
+        config *cfgs;
+        *nconfigs = build_configs(&s, &cfgs);
+        free(cfgs);
+        *trials = (unsigned)s.trials;
+        *seconds_per_trial = (double)(s.warmup + s.duration) / 1000.0;
+    }
+    sv_free(&u.params);
+    sv_free(&u.alerts);
+    sweep_free(&s);
+    return rc;
+}
+
 int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                const char *forced_out, bool validate_only)
 {
-    const pmlab_experiment *e = reg_experiment(expname);
-    if (!e)
-        return usage_error("unknown experiment '%s' (pmlab list shows them)", expname);
     opts u;
-    memset(&u, 0, sizeof u);
-    int rc = parse_opts(argc, argv, &u);
     sweep s;
-    memset(&s, 0, sizeof s);
-    if (!rc && forced_out && !u.out)
-        u.out = forced_out;
-    if (!rc)
-        rc = build_sweep(e, &u, &s);
+    const pmlab_experiment *e;
+    int rc = prepare(expname, argc, argv, forced_out, &u, &s, &e);
+    if (!e)
+        return rc;
     bool had_out = s.out != NULL;
     if (!rc && !s.out && s.resume)
         rc = usage_error("--resume needs a folder: --resume DIR or --out DIR");
@@ -888,7 +1060,7 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     struct stat st;
     char err[512] = "";
     strvec cols = {0}, vals = {0};
-    strvec done = {0};
+    csv_table old = {0}; /* the recorded rows (--resume) */
     char *old_meta = NULL;
     if (!rc) {
         header_cols(e, &cols);
@@ -907,19 +1079,13 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
             char *sig = json_get_str(old_meta, "signature");
             if (!same)
                 rc = usage_error("--resume '%s': its results.csv has other columns "
-                                 "(another experiment?)",
+                                 "(another experiment, or recorded by an older pmlab?)",
                                  s.out);
             else if (!sig || strcmp(sig, s.signature) != 0)
                 rc = usage_error("--resume '%s': recorded sweep differs (%s) from this one (%s)",
                                  s.out, sig ? sig : "no meta.json", s.signature);
             free(sig);
-            for (size_t r = 0; r < t.nrows && !rc; r++) {
-                char *key =
-                    xasprintf("%s#%s", csv_get(&t, r, "config_id"), csv_get(&t, r, "trial"));
-                sv_push(&done, key);
-                free(key);
-            }
-            csv_free(&t);
+            old = t;
         }
     } else if (!rc && had_out && stat(csv_path, &st) == 0) {
         rc = usage_error("output folder '%s' already holds results.csv (use --resume)", s.out);
@@ -929,7 +1095,7 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         free(meta_path);
         free(old_meta);
         sv_free(&cols);
-        sv_free(&done);
+        csv_free(&old);
         sv_free(&u.params);
         sv_free(&u.alerts);
         sweep_free(&s);
@@ -938,14 +1104,9 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
 
     config *cfgs;
     size_t ncfg = build_configs(&s, &cfgs);
-    size_t nconfigs = 0;
-    for (size_t i = 0; i < ncfg; i++)
-        for (unsigned t = 0; t < s.trials; t++) {
-            char *key = xasprintf("%s#%u", cfgs[i].id, t);
-            if (!sv_has(&done, key))
-                nconfigs++;
-            free(key);
-        }
+    trial_book *book = book_init(&s, cfgs, ncfg, &old);
+    csv_free(&old);
+    size_t nconfigs = book_remaining(&s, book, ncfg);
 
     /* ---- from here on we create files ---- */
     char *tmpdir = xasprintf("%s/.tmp", s.out);
@@ -973,17 +1134,23 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     char *keys_q = json_quote(s.keys);
     char *extra = xasprintf(
         "\"shard\": \"%u/%u\",\n  \"alert_thresholds\": \"%s\",\n  \"timeout_ms\": %llu,\n  "
-        "\"trials\": %llu,\n  \"seed\": %llu,\n  \"seeds\": \"seed+trial (%llu..%llu)\",\n  "
+        "\"trials\": %llu,\n  \"max_trials\": %llu,\n  \"trial_order\": \"interleaved\",\n  "
+        "\"seed\": %llu,\n  \"seeds\": \"seed+trial (%llu..)\",\n  "
         "\"pin\": \"%s\",\n  \"threads\": \"%s\",\n  \"allocators\": \"%s\",\n  "
         "\"keys\": %s,\n  \"configurations\": %zu,\n  \"resumed\": %s",
         s.shard_k, s.shard_n, thr, (unsigned long long)s.timeout_ms, (unsigned long long)s.trials,
-        (unsigned long long)s.seed, (unsigned long long)s.seed,
-        (unsigned long long)(s.seed + s.trials - 1), s.pin ? "on" : "off", axes.s, allocs_s, keys_q,
-        ncfg, s.resume ? "true" : "false");
+        (unsigned long long)s.max_trials, (unsigned long long)s.seed, (unsigned long long)s.seed,
+        s.pin ? "on" : "off", axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
     sb_free(&axes);
     free(allocs_s);
     free(keys_q);
-    meta_write(s.out, e->name, s.signature, cmdline, start_keep ? start_keep : start, "", extra);
+    sysload_snap load0, load1;
+    sysload_take(&load0);
+    char *load_json = sysload_json(&load0, NULL);
+    char *extra1 = xasprintf("%s,\n  %s", extra, load_json);
+    free(load_json);
+    meta_write(s.out, e->name, s.signature, cmdline, start_keep ? start_keep : start, "", extra1);
+    free(extra1);
     bool fresh = stat(csv_path, &st) != 0;
     if (!fresh)
         drop_partial_line(csv_path);
@@ -1005,44 +1172,55 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
 
     if (!s.quiet && s.threads_note)
         fprintf(stderr, "pmlab: %s: %s\n", e->name, s.threads_note);
+    if (!s.quiet && s.size_note)
+        fprintf(stderr, "pmlab: %s: %s\n", e->name, s.size_note);
     if (!s.quiet)
-        fprintf(stderr, "pmlab: %s: %zu configurations x %llu trials%s, %zu to run -> %s/\n",
+        fprintf(stderr,
+                "pmlab: %s: %zu configurations x %llu trials%s (interleaved; contended trials "
+                "re-run up to %llu), %zu to run -> %s/\n",
                 e->name, ncfg, (unsigned long long)s.trials, s.shard_n > 1 ? " (this shard)" : "",
-                nconfigs, s.out);
+                (unsigned long long)s.max_trials, nconfigs, s.out);
     uint64_t t_start = pmlab_now_ns();
-    size_t k = 0, failed = 0, written = 0;
+    size_t k = 0, failed = 0, written = 0, contended = 0;
     bool any_over = false;
-    for (size_t i = 0; i < ncfg && !g_interrupted; i++) {
-        for (unsigned t = 0; t < s.trials && !g_interrupted; t++) {
-            char *key = xasprintf("%s#%u", cfgs[i].id, t);
-            bool skip = sv_has(&done, key);
-            free(key);
-            if (skip)
+    /* interleaved: one trial of every configuration that wants one, then the next round, so that
+     * a drift of the machine hits every configuration of a ratio alike (A B A B) */
+    for (bool progress = true; progress && !g_interrupted;) {
+        progress = false;
+        for (size_t i = 0; i < ncfg && !g_interrupted; i++) {
+            if (!book_wants(&s, &book[i]))
                 continue;
-            k++;
+            unsigned t = book_next_trial(&book[i]);
             child_out r;
             run_child(&s, &cfgs[i], t, s.out, &r);
             if (g_interrupted && !strcmp(r.status, "interrupted")) {
                 child_out_free(&r);
                 break; /* not recorded: resume runs it again */
             }
+            k++;
+            progress = true;
             fill_row(&vals, &cols, &s, &cfgs[i], t, &r);
             write_row(csv, &cols, &vals);
             written++;
+            bool cont = !strcmp(child_value(&r, "contended"), "1");
+            book_mark(&book[i], t, cont);
+            contended += cont;
             if (strcmp(r.status, "ok") != 0)
                 failed++;
             any_over |= cfgs[i].threads > online_cpus();
             if (!s.quiet) {
                 char d[256];
                 describe(d, sizeof d, &s, &cfgs[i], t);
+                size_t n = k + book_remaining(&s, book, ncfg);
                 double el = (double)(pmlab_now_ns() - t_start) / 1e9;
-                double eta = el / (double)k * (double)(nconfigs - k);
-                const char *ops = "";
-                for (size_t j = 0; j < r.keys.n; j++)
-                    if (!strcmp(r.keys.v[j], "ops_per_sec"))
-                        ops = r.vals.v[j];
-                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s | elapsed %.1fs, ~%.1fs left\n", k,
-                        nconfigs, d, r.status, *ops ? " " : "", *ops ? ops : " -",
+                double eta = el / (double)k * (double)(n - k);
+                const char *ops = child_value(&r, "ops_per_sec");
+                char cbuf[64] = "";
+                if (cont)
+                    snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s)",
+                             child_value(&r, "cpu_share"));
+                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s%s | elapsed %.1fs, ~%.1fs left\n",
+                        k, n, d, r.status, *ops ? " " : "", *ops ? ops : " -", cbuf,
                         r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta);
             }
             child_out_free(&r);
@@ -1054,7 +1232,11 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     bool interrupted = g_interrupted != 0;
 
     utc_stamp(end, sizeof end, false);
-    char *extra2 = xasprintf("%s,\n  \"interrupted\": %s", extra, interrupted ? "true" : "false");
+    sysload_take(&load1);
+    load_json = sysload_json(&load0, &load1);
+    char *extra2 = xasprintf("%s,\n  %s,\n  \"interrupted\": %s", extra, load_json,
+                             interrupted ? "true" : "false");
+    free(load_json);
     meta_write(s.out, e->name, s.signature, cmdline, start_keep ? start_keep : start, end, extra2);
     rmdir(tmpdir);
     rmdir(serdir); /* only if empty */
@@ -1066,6 +1248,11 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 "pmlab: note: some configurations are oversubscribed (threads > %u "
                 "online CPUs); their figures measure the scheduler too\n",
                 online_cpus());
+    if (contended && !s.quiet)
+        fprintf(stderr,
+                "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
+                "it was runnable: another process used the CPUs)\n",
+                contended, contended == 1 ? " was" : "s were", 100 * PMLAB_CONTENDED_SHARE);
     if (interrupted)
         fprintf(stderr, "pmlab: interrupted: %zu rows kept in %s/; continue with --resume %s\n",
                 written, s.out, s.out);
@@ -1081,12 +1268,12 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     free(serdir);
     free(histdir);
     free(logdir);
+    book_free(book, ncfg);
     free(cfgs);
     free(csv_path);
     free(meta_path);
     sv_free(&cols);
     sv_free(&vals);
-    sv_free(&done);
     sv_free(&u.params);
     sv_free(&u.alerts);
     sweep_free(&s);

@@ -225,6 +225,18 @@ typedef int (*pmlab_keyset_validate_fn)(const char *spec, char *err, size_t errl
 void pmlab_register_keyset(pmlab_registry *r, const char *name, const char *help,
                            pmlab_keyset_validate_fn validate);
 
+/* The number of distinct keys the key set `spec` gives, so that pmlab can refuse a --size
+ * above it before any work: set *count to that number, or to at least `limit` when the set
+ * holds that many (counting may stop there), or to PMLAB_KEYS_UNBOUNDED for a generated set
+ * without a practical bound. Return 0, or non-zero with a reason in err (the spec is refused). */
+#define PMLAB_KEYS_UNBOUNDED UINT64_MAX
+typedef int (*pmlab_keyset_count_fn)(const char *spec, uint64_t limit, uint64_t *count, char *err,
+                                     size_t errlen);
+/* pmlab_register_keyset with a count function (may be NULL). The name "file" registers the
+ * validate and count functions of the built-in file:PATH[:lp] form (not listed as a set). */
+void pmlab_register_keyset_ex(pmlab_registry *r, const char *name, const char *help,
+                              pmlab_keyset_validate_fn validate, pmlab_keyset_count_fn count);
+
 /* A suite for `pmlab reproduce`: runs, each an experiment and CLI options; which runs apply
  * to --quick / default / --full is chosen by a mask. report (may be NULL) appends
  * suite-specific sections (e.g. the claims table) to DIR/report.md after all runs. */

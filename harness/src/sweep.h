@@ -1,0 +1,16 @@
+/* The sweep of `pmlab run` (sweep.c), as other commands use it. */
+#ifndef PMLAB_SWEEP_H
+#define PMLAB_SWEEP_H
+
+#include <stddef.h>
+
+/* Expands a run's options (argv: everything after `pmlab run EXPERIMENT`) exactly as `pmlab run`
+ * would -- experiment defaults, validation, key-set checks, shards -- without creating a file or
+ * starting a child. On success returns 0 with the number of configurations (of this shard), the
+ * trials per configuration (--trials; contended trials may add re-runs up to --max-trials) and
+ * the measured seconds per trial (warm-up + duration; process start and set-up not included).
+ * On bad input prints one line (as pmlab run would) and returns 2. */
+int sweep_plan(const char *exp, int argc, char **argv, size_t *nconfigs, unsigned *trials,
+               double *seconds_per_trial);
+
+#endif
