@@ -186,6 +186,7 @@ typedef struct {
     char **run_dirs; /* NULL for runs not in this mode */
     rerun_rec *reruns;
     size_t nreruns;
+    double scale;        /* time taken / plan estimate over the runs finished this session */
     const char *outcome; /* running | complete | interrupted */
     char *note;          /* what ran, when interrupted */
 } suite_state;
@@ -449,6 +450,8 @@ static char *inconclusive_rows(const char *text, const char *folder)
     return b.s;
 }
 
+double g_suite_eta_after;
+
 /* ---- signals -------------------------------------------------------------------------------- */
 static volatile sig_atomic_t g_suite_stop;
 
@@ -570,9 +573,11 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
                     mode_pos(st, i), nsel, sr->experiment, sr->args ? sr->args : "",
                     resume ? " [resumed]" : "", e1, e2, e3);
         }
+        g_suite_eta_after = eta_after(st, i + 1, scale);
         st->rr[i].state = RS_PARTIAL; /* until it returns */
         double secs = 0;
         int x = run_one(st, i, 0, resume, quiet, cmdline, &secs);
+        g_suite_eta_after = 0;
         bool stopped = x == 130 || (g_suite_stop && x == PMLAB_EXIT_USAGE);
         if (stopped) {
             r->state = file_exists(st->run_dirs[i], "results.csv") ? RS_PARTIAL : RS_NOT_STARTED;
@@ -587,6 +592,7 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
             if (!resume && r->planned) {
                 est_done += run_estimate(r);
                 took_done += secs;
+                st->scale = took_done / est_done;
             }
         }
         if (!quiet || (x != 0 && x != 130))
@@ -636,7 +642,10 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 unsigned to = r->trials + PMLAB_RERUN_STEP;
                 if (to > st->max_trials)
                     to = st->max_trials;
-                double est = r->planned ? plan_estimate(r->nconfigs, to - r->trials, r->spt) : 0;
+                /* the plan's estimate, scaled by how the suite's runs compared with theirs */
+                double est = r->planned ? plan_estimate(r->nconfigs, to - r->trials, r->spt) *
+                                              (st->scale > 1 ? st->scale : 1)
+                                        : 0;
                 const char *skip = NULL;
                 char skipb[160];
                 if (!r->planned || !r->trials)
@@ -674,7 +683,7 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 }
                 if (!quiet)
                     fprintf(stderr,
-                            "pmlab reproduce: re-running %s (%s) with %u more trials (%u -> %u, "
+                            "pmlab reproduce: re-running %s (%s) with %u more trial(s) (%u -> %u, "
                             "~%.0fs): %s\n",
                             st->suite->runs[i].experiment, role, to - r->trials, r->trials, to, est,
                             why);
@@ -743,9 +752,12 @@ static int print_plan(const pmlab_suite *s, unsigned mode)
         size_t nc = 0;
         unsigned tr = 0;
         double spt = 0;
+        fflush(stdout);
         if (sweep_plan(r->experiment, (int)a.n, a.v, &nc, &tr, &spt) != 0) {
             fprintf(stderr, "pmlab reproduce: suite '%s' run %zu (%s %s) is invalid\n", s->name,
                     i + 1, r->experiment, r->args ? r->args : "");
+            printf("%3zu  %-12s %-12s %7s %6s %9s  %s\n", i + 1, r->experiment,
+                   r->role ? r->role : "-", "-", "-", "INVALID", r->args ? r->args : "");
             rc = PMLAB_EXIT_USAGE;
             sv_free(&a);
             continue;
@@ -1396,8 +1408,9 @@ static void reruns_section(FILE *md, json_t *sj)
             fprintf(md, "did not re-run %s (%s) at %lld trials, %s", role, folder, from,
                     outcome + 9);
         else
-            fprintf(md, "re-ran %s (%s) with %lld more trials (%lld -> %lld) in %.0fs%s%s", role,
-                    folder, to - from, from, to, json_number_value(json_object_get(x, "seconds")),
+            fprintf(md, "re-ran %s (%s) with %lld more trial%s (%lld -> %lld) in %.0fs%s%s", role,
+                    folder, to - from, to - from == 1 ? "" : "s", from, to,
+                    json_number_value(json_object_get(x, "seconds")),
                     strcmp(outcome, "ran") ? ": " : "", strcmp(outcome, "ran") ? outcome : "");
         fprintf(md, ": ");
         md_cell(md, json_string_value(json_object_get(x, "why")));

@@ -1219,9 +1219,12 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 if (cont)
                     snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s)",
                              child_value(&r, "cpu_share"));
-                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s%s | elapsed %.1fs, ~%.1fs left\n",
+                char sbuf2[64] = ""; /* inside `pmlab reproduce`: the runs still to come */
+                if (g_suite_eta_after > 0)
+                    snprintf(sbuf2, sizeof sbuf2, " (suite ~%.0fs)", eta + g_suite_eta_after);
+                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s%s | elapsed %.1fs, ~%.1fs left%s\n",
                         k, n, d, r.status, *ops ? " " : "", *ops ? ops : " -", cbuf,
-                        r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta);
+                        r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta, sbuf2);
             }
             child_out_free(&r);
         }
