@@ -355,6 +355,8 @@ static int check_rule(const json_t *r, const json_t *roles, const char *where, i
         if (!name || !find_cb(name))
             FAIL("%s: unknown callback '%s' (callbacks are registered by the suite's C code)",
                  where, name ? name : "(missing)");
+        if (jstr(r, "role") && check_set(r, r, roles, where, err, errlen))
+            return -1;
     } else { /* all */
         const json_t *rs = json_object_get(r, "rules");
         if (!json_is_array(rs) || !json_array_size(rs))
@@ -727,6 +729,30 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
     }
 }
 
+size_t claims_ctx_values(const claims_ctx *cx, const char *role, const char *filter,
+                         const char *col, double **out, size_t *contended)
+{
+    *out = NULL;
+    if (contended)
+        *contended = 0;
+    const csv_table *t = claims_ctx_table(cx, role, NULL);
+    filt f;
+    char why[200];
+    if (!t)
+        return 0;
+    if (filt_make(&f, filter, t, 0, why, sizeof why)) {
+        filt_free(&f);
+        return 0;
+    }
+    sample s;
+    sample_load(&s, t, &f, col);
+    filt_free(&f);
+    *out = s.v;
+    if (contended)
+        *contended = s.contended;
+    return s.n;
+}
+
 /* ---- statistical rules ------------------------------------------------------------------------
  */
 typedef struct {
@@ -786,8 +812,10 @@ static thresh thresh_of(const json_t *r, const claim *c)
     return t;
 }
 
-static void fmt_iv(sbuf *b, const st_interval *iv, const char *unit)
+static void fmt_iv(sbuf *b, const st_interval *iv, const char *unit0)
 {
+    char unit[64];
+    snprintf(unit, sizeof unit, "%s%s", *unit0 && strcmp(unit0, "x") ? " " : "", unit0);
     if (iv->ok)
         sb_printf(b, "%.3g%s (95%% CI %.3g-%.3g)", iv->est, unit, iv->lo, iv->hi);
     else if (isfinite(iv->est))
@@ -943,12 +971,13 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
                     more_role(cx, set_role(setv[i], r, roles));
             }
             if (v != CLAIM_INCONCLUSIVE) {
+                bool hold = v == CLAIM_HOLDS;
                 if (th->range)
-                    snprintf(why, sizeof why, "interval %s %.3g-%.3g",
-                             v == CLAIM_HOLDS ? "inside" : "outside", th->lo, th->hi);
+                    snprintf(why, sizeof why, "interval [%.3g, %.3g] %s %.3g-%.3g", iv.lo, iv.hi,
+                             hold ? "inside" : "outside", th->lo, th->hi);
                 else
-                    snprintf(why, sizeof why, "interval %s %.3g",
-                             (v == CLAIM_HOLDS) == (th->dir > 0) ? ">=" : "<=", th->thr);
+                    snprintf(why, sizeof why, "interval [%.3g, %.3g] %s %.3g", iv.lo, iv.hi,
+                             th->dir > 0 ? (hold ? ">=" : "<") : (hold ? "<=" : ">"), th->thr);
             }
         }
     } else if (conf.s)
@@ -1229,7 +1258,7 @@ static void eval_invariant(claims_ctx *cx, const claim *c, const json_t *r, cons
         sb_printf(&out->measured, "`%s`", rd->folder);
         return;
     }
-    size_t n = 0, bad = 0, badstatus = 0, unnamed = 0;
+    size_t n = 0, bad = 0, badstatus = 0, unnamed = 0, blank = 0;
     double worst = NAN;
     const json_t *val = json_object_get(r, "value");
     for (size_t i = 0; i < t->nrows; i++) {
@@ -1242,8 +1271,12 @@ static void eval_invariant(claims_ctx *cx, const claim *c, const json_t *r, cons
         }
         if (!row_ok(t, i))
             continue; /* only rows that ran */
-        n++;
         const char *cell = csv_get(t, i, col);
+        if (!*cell) {
+            blank++; /* a row that does not report the column (e.g. another kind of row) */
+            continue;
+        }
+        n++;
         bool okrow;
         if (!strcmp(op, "has_item")) {
             bool named;
@@ -1280,6 +1313,8 @@ static void eval_invariant(claims_ctx *cx, const claim *c, const json_t *r, cons
         sb_printf(&out->measured, " %.4g", json_number_value(val));
     if (fs)
         sb_printf(&out->measured, ", %zu rows %s", badstatus, fs);
+    if (blank)
+        sb_printf(&out->measured, "; %zu rows without a value left out", blank);
     sb_printf(&out->measured, " (`%s`)", rd->folder);
     if (!n && !badstatus) {
         out->v = CLAIM_UNTESTABLE;
@@ -1341,6 +1376,8 @@ static void eval_rule(claims_ctx *cx, const claim *c, const json_t *r, const cha
     else if (!strcmp(kind, "callback")) {
         char reason[300] = "";
         cx->params = r;
+        if (label)
+            sb_printf(&out->measured, "%s: ", label);
         out->v = find_cb(jstr(r, "name"))(cx, r, &out->measured, reason, sizeof reason);
         sb_add(&out->reason, reason);
     } else {
@@ -1366,7 +1403,8 @@ static void stated_figure(const claim *c, const json_t *r, sbuf *b)
     const char *kind = jstr(r, "kind");
     const char *unit = jstr(r, "unit") ? jstr(r, "unit") : !strcmp(kind, "ratio") ? "x" : "";
     const json_t *st = json_object_get(r, "stated");
-    if (!strcmp(kind, "range") || !strcmp(kind, "bound") || !strcmp(kind, "ratio")) {
+    if (!strcmp(kind, "range") || !strcmp(kind, "bound") || !strcmp(kind, "ratio") ||
+        (!strcmp(kind, "callback") && json_is_number(st))) {
         if (json_is_array(st)) {
             fmt_num(b, json_number_value(json_array_get(st, 0)));
             sb_add(b, "-");
@@ -1458,11 +1496,13 @@ static void rule_words(const claim *c, const json_t *r, sbuf *b)
             sb_printf(b, "`%s` over the medians of", jstr(r, "expr"));
             const char *k;
             json_t *v;
+            const char *sep = "";
             json_object_foreach((json_t *)json_object_get(r, "sets"), k, v)
             {
-                sb_printf(b, " %s = `%s` of %s[%s]", k, rule_get(v, r, "col"),
+                sb_printf(b, "%s %s = `%s` of %s[%s]", sep, k, rule_get(v, r, "col"),
                           set_role(v, r, roles),
                           rule_get(v, r, "filter") ? rule_get(v, r, "filter") : "");
+                sep = ",";
             }
         } else
             sb_printf(b, "median `%s` of %s[%s]", jstr(r, "col"), set_role(r, r, roles),

@@ -63,6 +63,12 @@ typedef enum {
 typedef struct claims_ctx claims_ctx;
 /* The results table of the run with that role, or NULL when it did not run (*why says why). */
 const csv_table *claims_ctx_table(const claims_ctx *cx, const char *role, const char **why);
+/* The clean values (status ok, contended != 1) of col over the rows of role that match filter
+ * ("col=val;col=val", may be NULL); *out is malloc'ed (caller frees), *contended (may be NULL)
+ * counts the ok rows left out as contended. Returns the count; 0 and *out NULL when the run did
+ * not happen or a filter column is absent. */
+size_t claims_ctx_values(const claims_ctx *cx, const char *role, const char *filter,
+                         const char *col, double **out, size_t *contended);
 typedef claim_verdict (*claims_callback)(const claims_ctx *cx, const void *rule, sbuf *measured,
                                          char *reason, size_t reasonlen);
 void claims_register_callback(const char *name, claims_callback fn);
