@@ -167,9 +167,6 @@ int html_render(const char *dir);
 /* ---- suites (reproduce.c) ---- */
 bool suite_folder(const char *dir); /* DIR holds suite.json */
 int suite_report(const char *dir);  /* re-render a suite folder: runs, report.md/.html, alerts */
-/* inside `pmlab reproduce`: estimated seconds of the suite's runs after the current one, which
- * the sweep adds to its progress line's ETA; 0 outside a suite */
-extern double g_suite_eta_after;
 void summary_print(const csv_table *t, FILE *out);
 
 /* ---- commands ---- */

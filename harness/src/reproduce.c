@@ -450,8 +450,6 @@ static char *inconclusive_rows(const char *text, const char *folder)
     return b.s;
 }
 
-double g_suite_eta_after;
-
 /* ---- signals -------------------------------------------------------------------------------- */
 static volatile sig_atomic_t g_suite_stop;
 

@@ -20,6 +20,7 @@
 extern char **environ;
 
 static volatile sig_atomic_t g_interrupted;
+double g_suite_eta_after;
 
 static void on_signal(int sig)
 {
