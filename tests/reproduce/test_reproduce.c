@@ -261,11 +261,17 @@ int main(int argc, char **argv)
     }
     g_pmlab = argv[1];
     const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/pmlab-reproduce-test-%d", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
+    /* a fresh parent folder of our own (a pid-named one can collide across pid namespaces) */
+    static char parent[400];
+    snprintf(parent, sizeof parent, "%s/pmlab-reproduce-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(parent)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(g_dir, sizeof g_dir, "%s/suite", parent);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_reproduce_quick)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc == 0)
-        run("rm -rf '%s' '%s.out'", g_dir, g_dir);
+        run("rm -rf '%s'", parent);
     return rc;
 }

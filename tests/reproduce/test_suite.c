@@ -569,15 +569,18 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *tmp = getenv("TMPDIR");
-    snprintf(g_tmp, sizeof g_tmp, "%s/pmlab-suite-test-%d", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
-    if (run("rm -rf '%s' && mkdir -p '%s'", g_tmp, g_tmp) != 0)
+    /* a fresh folder of our own (a pid-named one can collide across pid namespaces) */
+    snprintf(g_tmp, sizeof g_tmp, "%s/pmlab-suite-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(g_tmp)) {
+        fprintf(stderr, "%s: mkdtemp %s: %s\n", argv[0], g_tmp, strerror(errno));
         return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan), cmocka_unit_test(test_bad_claims),
         cmocka_unit_test(test_interrupt_and_resume), cmocka_unit_test(test_adaptive_rerun)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc == 0)
         run("rm -rf '%s'", g_tmp);
+    free((char *)g_pmlab);
     return rc;
 }
