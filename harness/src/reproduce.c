@@ -498,7 +498,7 @@ static double eta_after(const suite_state *st, size_t from, double scale)
     return s * scale;
 }
 
-static void set_interrupted(suite_state *st, size_t during, bool inside)
+static void set_interrupted(suite_state *st, size_t during, const char *when)
 {
     for (size_t i = 0; i < st->nruns; i++)
         if (st->rr[i].state == RS_PENDING) {
@@ -511,9 +511,8 @@ static void set_interrupted(suite_state *st, size_t during, bool inside)
     free(st->note);
     st->note = xasprintf("interrupted %s run %zu of %zu (%s): %zu run%s complete, %zu partial, "
                          "%zu not started; resume with pmlab reproduce --resume %s",
-                         inside ? "during" : "after", mode_pos(st, during), nsel,
-                         st->suite->runs[during].experiment, done, done == 1 ? "" : "s", part, ns,
-                         st->dir);
+                         when, mode_pos(st, during), nsel, st->suite->runs[during].experiment, done,
+                         done == 1 ? "" : "s", part, ns, st->dir);
     st->outcome = "interrupted";
 }
 
@@ -542,21 +541,21 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
         run_rec *r = &st->rr[i];
         if (r->state != RS_PENDING && r->state != RS_NOT_STARTED && r->state != RS_PARTIAL)
             continue;
-        if (g_suite_stop) {
+        if (g_suite_stop) { /* the signal came between runs */
+            bool any = false;
             size_t last = i;
             for (size_t j = 0; j < i; j++)
-                if (st->rr[j].state == RS_RAN || st->rr[j].state == RS_PARTIAL)
+                if (st->rr[j].state == RS_RAN) {
                     last = j;
-            set_interrupted(st, last, false);
+                    any = true;
+                }
+            set_interrupted(st, last, any ? "after" : "before");
             return true;
         }
         const pmlab_suite_run *sr = &st->suite->runs[i];
-        bool resume = r->state == RS_PARTIAL && file_exists(st->run_dirs[i], "results.csv") &&
+        /* a partial run, or one that was running when the suite was killed: continue its rows */
+        bool resume = file_exists(st->run_dirs[i], "results.csv") &&
                       file_exists(st->run_dirs[i], "meta.json");
-        if (!resume && file_exists(st->run_dirs[i], "results.csv")) {
-            /* a run the suite never recorded as started (killed hard): continue its rows */
-            resume = file_exists(st->run_dirs[i], "meta.json");
-        }
         remove_not_run(st->run_dirs[i]);
         double scale = est_done > 0 && took_done > 0 ? took_done / est_done : 1.0;
         double el = (double)(pmlab_now_ns() - t_suite) / 1e9;
@@ -572,7 +571,8 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
                     resume ? " [resumed]" : "", e1, e2, e3);
         }
         g_suite_eta_after = eta_after(st, i + 1, scale);
-        st->rr[i].state = RS_PARTIAL; /* until it returns */
+        st->rr[i].state = RS_PARTIAL; /* until it returns: what a killed suite leaves */
+        write_suite_files(st);
         double secs = 0;
         int x = run_one(st, i, 0, resume, quiet, cmdline, &secs);
         g_suite_eta_after = 0;
@@ -603,7 +603,7 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
                     secs, r->rows_ok, r->rows,
                     !stopped && x != 0 ? " (continuing; see the run's report.md and logs/)" : "");
         if (stopped) {
-            set_interrupted(st, i, r->state == RS_PARTIAL);
+            set_interrupted(st, i, r->state == RS_PARTIAL ? "during" : "before");
             write_suite_files(st);
             return true;
         }
@@ -1057,9 +1057,10 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
         run_rec *r = &st.rr[i];
         if (r->state != RS_PENDING && r->state != RS_NOT_STARTED && r->state != RS_PARTIAL)
             continue;
-        /* a partial run is validated as it will run: resumed, against its recorded sweep */
-        bool part = r->state != RS_PENDING && file_exists(st.run_dirs[i], "results.csv") &&
-                    file_exists(st.run_dirs[i], "meta.json");
+        /* a run with rows (partial, or running when the suite was killed) is validated as it
+         * will run: resumed, against its recorded sweep */
+        bool part =
+            file_exists(st.run_dirs[i], "results.csv") && file_exists(st.run_dirs[i], "meta.json");
         strvec a = {0};
         run_args(&suite->runs[i], 0, part ? st.run_dirs[i] : NULL, quiet, &a);
         rc = cmd_run_ex(suite->runs[i].experiment, (int)a.n, a.v, cmdline, st.run_dirs[i], true);
