@@ -1361,7 +1361,7 @@ static void runs_table(FILE *md, const csv_table *runs, const char *dir)
                     : !strcmp(ex, "1") ? "ran, some rows failed"
                                        : "failed");
         else if (!strcmp(st, "partial"))
-            fprintf(md, "partial: interrupted during the run (its finished rows are used)");
+            fprintf(md, "partial: stopped during the run (its finished rows are used)");
         else if (!strcmp(st, "not-started"))
             fprintf(md, "not run: interrupted before it started");
         else if (!strcmp(st, "pending"))
