@@ -436,8 +436,8 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("trials", u->trials ? u->trials : "3", 1, 1000, &s->trials);
     if (!rc && u->max_trials)
         rc = check_u64("max-trials", u->max_trials, s->trials, 1000, &s->max_trials);
-    else if (!rc) /* default: a contended trial may be re-run as often as there are trials */
-        s->max_trials = 2 * s->trials > 1000 ? 1000 : 2 * s->trials;
+    else if (!rc) /* default: no re-runs, a sweep's row count stays --trials per configuration */
+        s->max_trials = s->trials;
     if (!rc && (e->axes & PMLAB_AXIS_KEYS))
         rc = check_key_count(e, u->keys, size_given, s);
     if (!rc)
@@ -1251,8 +1251,10 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     if (contended && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
-                "it was runnable: another process used the CPUs)\n",
-                contended, contended == 1 ? " was" : "s were", 100 * PMLAB_CONTENDED_SHARE);
+                "it was runnable: another process used the CPUs); more trials: --resume %s "
+                "--max-trials M (M > %llu)\n",
+                contended, contended == 1 ? " was" : "s were", 100 * PMLAB_CONTENDED_SHARE, s.out,
+                (unsigned long long)s.max_trials);
     if (interrupted)
         fprintf(stderr, "pmlab: interrupted: %zu rows kept in %s/; continue with --resume %s\n",
                 written, s.out, s.out);
