@@ -1174,12 +1174,16 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         fprintf(stderr, "pmlab: %s: %s\n", e->name, s.threads_note);
     if (!s.quiet && s.size_note)
         fprintf(stderr, "pmlab: %s: %s\n", e->name, s.size_note);
-    if (!s.quiet)
+    if (!s.quiet) {
+        char rerun[96] = "";
+        if (s.max_trials > s.trials)
+            snprintf(rerun, sizeof rerun, "; a contended trial is re-run, up to %llu trials",
+                     (unsigned long long)s.max_trials);
         fprintf(stderr,
-                "pmlab: %s: %zu configurations x %llu trials%s (interleaved; contended trials "
-                "re-run up to %llu), %zu to run -> %s/\n",
+                "pmlab: %s: %zu configurations x %llu trials%s, interleaved%s; %zu to run -> %s/\n",
                 e->name, ncfg, (unsigned long long)s.trials, s.shard_n > 1 ? " (this shard)" : "",
-                (unsigned long long)s.max_trials, nconfigs, s.out);
+                rerun, nconfigs, s.out);
+    }
     uint64_t t_start = pmlab_now_ns();
     size_t k = 0, failed = 0, written = 0, contended = 0;
     bool any_over = false;
