@@ -3,7 +3,12 @@
  * command line, times) and suite.csv (one line per run of the suite: state, exit status,
  * seconds, rows), so that `pmlab report DIR` re-renders the same report from the folder. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "reproduce.h"
+#include "alerts.h"
+#include "html.h"
+#include "registry.h"
+#include "report.h"
+#include "sweep.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,8 +1,11 @@
 /* `pmlab run`: option parsing and validation, the configuration list, child processes with a
  * timeout, row-by-row results, resume, shards and SIGINT. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
 #include "sweep.h"
+#include "alerts.h"
+#include "meta.h"
+#include "registry.h"
+#include "report.h"
 #include "sysload.h"
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * running -- the configuration count, trials, seconds per trial, and bad input refused with 2
  * (the same checks as pmlab run: min_threads, key counts, --max-trials). */
 #include "pmlab_int.h"
+#include "registry.h"
+#include "selftest.h"
 #include "sweep.h"
 
 #include <string.h>
