@@ -2,7 +2,8 @@
  * experiment, and writes its measurements as name=value lines into the result file. Also the
  * pmlab_ctx reporting API and the worker-thread helpers. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "child.h"
+#include "registry.h"
 #include "sysload.h"
 
 #include <errno.h>

@@ -1,23 +1,15 @@
 /* pmlab command line: dispatch, options, validation, help and list. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "child.h"
+#include "cli.h"
+#include "compare.h"
+#include "registry.h"
+#include "reproduce.h"
+#include "sweep.h"
+#include "tools.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-const char *g_argv0 = "pmlab";
-char *g_cmdline;
-
-int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("pmlab: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return PMLAB_EXIT_USAGE;
-}
 
 static const char *const help_text =
     "usage: pmlab COMMAND [options]\n"

@@ -2,7 +2,7 @@
  * data URIs, links reduced to their text) that can be viewed offline. Handles the markdown that
  * pmlab writes: headings, tables, fenced code, lists, images, links, `code` and **bold**. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>

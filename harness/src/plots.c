@@ -2,7 +2,8 @@
  * report hooks use (pmlab/experiment.h). Everything here is derived from results.csv, hist/ and
  * series/: re-rendering a folder gives the same data files and the same report text. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "plots.h"
+#include "group.h"
 
 #include <dirent.h>
 #include <math.h>

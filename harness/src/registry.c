@@ -1,6 +1,6 @@
 /* Registration of experiments, backends, key sets and suites; common columns; allocators. */
 #define _GNU_SOURCE
-#include "pmlab_int.h"
+#include "registry.h"
 
 #include <ctype.h>
 #include <dlfcn.h>

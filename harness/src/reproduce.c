@@ -20,8 +20,12 @@
  * --max-trials and the mode's time budget. docs/harness.md ("pmlab reproduce") documents all
  * of it. */
 #define _GNU_SOURCE
+#include "reproduce.h"
+#include "alerts.h"
 #include "claims.h"
-#include "pmlab_int.h"
+#include "html.h"
+#include "registry.h"
+#include "report.h"
 #include "sweep.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * repeats a small xorshift computation plus one malloc/free pair per operation; it records
  * per-operation latency, the time inside malloc (for the allocator-stall metric A4) and a
  * throughput time series. */
-#include "pmlab_int.h"
+#include "selftest.h"
 
 #include <stdlib.h>
 

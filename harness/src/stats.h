@@ -65,6 +65,14 @@ const char *st_side_name(st_side s); /* "holds", "fails", "straddles", "no inter
  * values, i.e. P(k <= Binomial(n, 1/2) <= n-k); 0 when k is out of range. */
 double st_order_coverage(size_t n, size_t k);
 
+/* Two-sided Wilcoxon-Mann-Whitney rank-sum test of "a and b come from one distribution":
+ * exact for small samples (na * nb <= 900; ties counted as half and resolved conservatively),
+ * normal approximation with tie correction above. 1 when a side is empty. */
+double st_rank_p(st_sample a, st_sample b);
+/* the smallest p-value st_rank_p can give for sizes na, nb (complete separation):
+ * 2 / C(na + nb, na); e.g. 0.1 for 3 vs 3, 0.029 for 4 vs 4 */
+double st_rank_min_p(size_t na, size_t nb);
+
 /* The bootstrap's pseudo-random generator (xoshiro256** seeded through splitmix64), exposed so
  * tests can pin its sequence. */
 typedef struct {

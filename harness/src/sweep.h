@@ -4,6 +4,24 @@
 
 #include <stddef.h>
 
+#include "pmlab_int.h"
+
+/* the options of `pmlab run`, as given */
+typedef struct {
+    const char *backends, *threads, *allocs, *keys, *size, *duration_ms, *warmup_ms, *trials,
+        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials;
+    bool resume, quiet;
+    strvec params; /* NAME=VALUE */
+    strvec alerts; /* NAME=VALUE */
+} opts;
+
+/* `pmlab run EXPERIMENT ...` into forced_out (NULL: from --out or a timestamped folder);
+ * cmd_run_ex with validate_only checks the options and runs nothing */
+int cmd_run(const char *exp, int argc, char **argv, const char *cmdline, const char *forced_out,
+            bool quiet_default);
+int cmd_run_ex(const char *exp, int argc, char **argv, const char *cmdline, const char *forced_out,
+               bool validate_only);
+
 /* Expands a run's options (argv: everything after `pmlab run EXPERIMENT`) exactly as `pmlab run`
  * would -- experiment defaults, validation, key-set checks, shards -- without creating a file or
  * starting a child. On success returns 0 with the number of configurations (of this shard), the

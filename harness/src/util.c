@@ -510,3 +510,18 @@ const char *csv_get(const csv_table *t, size_t row, const char *name)
         return "";
     return t->rows[row].v[c];
 }
+
+/* ---- command-line errors ---- */
+const char *g_argv0 = "pmlab";
+char *g_cmdline;
+
+int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pmlab: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return PMLAB_EXIT_USAGE;
+}

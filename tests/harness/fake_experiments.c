@@ -3,6 +3,7 @@
 #include "pmlab/experiment.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +74,8 @@ static const pmlab_param ok_params[] = {
     {"label", PMLAB_PARAM_STR, "x", "free text"},
     {"mode", PMLAB_PARAM_STR_LIST, "a", "swept: one configuration per name"},
     {"level", PMLAB_PARAM_INT_LIST, "1", "swept: one configuration per integer"},
+    {"contended_trials", PMLAB_PARAM_STR, "-",
+     "trial numbers (comma list) whose cpu_share is forced to 0.1; the others get 1 (- none)"},
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column ok_cols[] = {{"answer", PMLAB_COL_NUM, "always 42"},
@@ -132,6 +135,63 @@ static const pmlab_experiment fake_metrics = {
     .run = metrics_run,
 };
 
+/* TEST-ONLY hook of harness/src/child.c (a weak symbol there, undefined in pmlab): forces the
+ * cpu_share of the trials named by fake-ok's contended_trials, so that re-runs of contended
+ * trials can be tested whatever the machine's load (every other trial of a fake experiment gets
+ * 1: their rows are never contended). -1 (the selftest): no override, measured. */
+double pmlab_test_only_cpu_share(const pmlab_config *cfg);
+double pmlab_test_only_cpu_share(const pmlab_config *cfg)
+{
+    if (strncmp(cfg->experiment, "fake-", 5) != 0)
+        return -1; /* the built-in selftest: measured */
+    const char *list = pmlab_param_str(cfg, "contended_trials");
+    if (!list || !strcmp(list, "-"))
+        return 1.0;
+    char *copy = strdup(list), *save = NULL;
+    bool hit = false;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        hit |= (unsigned)atoi(t) == cfg->trial;
+    free(copy);
+    return hit ? 0.1 : 1.0;
+}
+
+/* fake-min2: needs at least two threads (the harness refuses --threads 1 before any work). */
+static const pmlab_experiment fake_min2 = {
+    .name = "fake-min2",
+    .description = "test: declares min_threads 2",
+    .axes = PMLAB_AXIS_THREADS,
+    .defaults = "--threads 2 --duration-ms 10 --warmup-ms 0 --trials 1",
+    .run = faults_run,
+    .min_threads = 2,
+};
+
+/* fake-keys holds 5000 keys */
+static int keys_count(const char *spec, uint64_t limit, uint64_t *count, char *err, size_t n)
+{
+    (void)spec;
+    (void)limit;
+    (void)err;
+    (void)n;
+    *count = 5000;
+    return 0;
+}
+
+/* file:PATH in pmlab-test: the non-empty lines (the real counter is experiments/common/keys.c) */
+static int file_count(const char *spec, uint64_t limit, uint64_t *count, char *err, size_t n)
+{
+    FILE *f = fopen(spec + 5, "r");
+    if (!f) {
+        snprintf(err, n, "cannot read %s", spec + 5);
+        return 1;
+    }
+    char line[4096];
+    *count = 0;
+    while (*count < limit && fgets(line, sizeof line, f))
+        *count += line[0] != '\n';
+    fclose(f);
+    return 0;
+}
+
 static int keys_validate(const char *spec, char *err, size_t n)
 {
     (void)spec;
@@ -172,10 +232,12 @@ void pmlab_register_fakes(pmlab_registry *r)
     pmlab_register_backend(r, "fake-a", "test backend a");
     pmlab_register_backend(r, "fake-b", "test backend b");
     pmlab_register_backend(r, "fake-c", "test backend c");
-    pmlab_register_keyset(r, "fake-keys", "test key set", keys_validate);
+    pmlab_register_keyset_ex(r, "fake-keys", "test key set (5000 keys)", keys_validate, keys_count);
+    pmlab_register_keyset_ex(r, "file", "test counter of file: key sets", NULL, file_count);
     pmlab_register_keyset(r, "fake-broken", "test key set whose validator fails", broken_validate);
     pmlab_register_experiment(r, &fake_faults);
     pmlab_register_experiment(r, &fake_ok);
     pmlab_register_experiment(r, &fake_metrics);
+    pmlab_register_experiment(r, &fake_min2);
     pmlab_register_suite(r, &fake_suite);
 }

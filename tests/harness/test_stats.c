@@ -214,6 +214,33 @@ static void test_decide_sides(void **state)
     assert_string_equal(st_side_name(ST_NO_INTERVAL), "no interval");
 }
 
+static void test_rank(void **state)
+{
+    (void)state;
+    const double a3[] = {1, 2, 3}, b3[] = {10, 11, 12}, a4[] = {1, 2, 3, 4}, b4[] = {5, 6, 7, 8};
+    /* complete separation: 2 / C(6, 3) and 2 / C(8, 4), whichever side is larger */
+    assert_true(fabs(st_rank_p((st_sample){a3, 3}, (st_sample){b3, 3}) - 0.1) < 1e-12);
+    assert_true(fabs(st_rank_p((st_sample){b3, 3}, (st_sample){a3, 3}) - 0.1) < 1e-12);
+    assert_true(fabs(st_rank_p((st_sample){a4, 4}, (st_sample){b4, 4}) - 2.0 / 70) < 1e-12);
+    assert_true(fabs(st_rank_min_p(3, 3) - 0.1) < 1e-12);
+    assert_true(fabs(st_rank_min_p(4, 4) - 2.0 / 70) < 1e-12);
+    assert_true(st_rank_min_p(0, 4) == 1);
+    /* the same values: no evidence at all */
+    assert_true(st_rank_p((st_sample){a4, 4}, (st_sample){a4, 4}) == 1.0);
+    /* one swap between the samples: U = 1 of 16; P(U <= 1) = 2/70, two-sided 4/70 */
+    const double c4[] = {1, 2, 3, 5}, d4[] = {4, 6, 7, 8};
+    assert_true(fabs(st_rank_p((st_sample){c4, 4}, (st_sample){d4, 4}) - 4.0 / 70) < 1e-12);
+    /* large samples (normal approximation): interleaved -> large p, separated -> tiny p */
+    double x[40], y[40], z[40];
+    for (int i = 0; i < 40; i++) {
+        x[i] = 2 * i;
+        y[i] = 2 * i + 1;
+        z[i] = 1000 + i;
+    }
+    assert_true(st_rank_p((st_sample){x, 40}, (st_sample){y, 40}) > 0.5);
+    assert_true(st_rank_p((st_sample){x, 40}, (st_sample){z, 40}) < 1e-6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap_groups),
         cmocka_unit_test(test_too_few),
         cmocka_unit_test(test_decide_sides),
+        cmocka_unit_test(test_rank),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

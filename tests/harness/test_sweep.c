@@ -1,5 +1,7 @@
 /* Sweep tests: crash/hang/exit isolation, shards + merge, interrupt + resume, allocator check,
- * compare/report/reproduce. No test asserts a timing. */
+ * compare/report/reproduce, interleaved trials, --max-trials re-runs, resume with more trials,
+ * the checks before any work (issue 12 item 9), the documented columns. No test asserts a
+ * timing. */
 #include "harness_test_util.h"
 
 #include <setjmp.h>
@@ -306,14 +308,275 @@ static void test_builtin_selftest(void **state)
     assert_true(tu_contains(tu_path("stdout.txt"), "median ops/s"));
 }
 
+static const char *g_real_pmlab; /* the pmlab program with the real experiments (argv[3]) */
+static const char *g_srcdir;     /* the source tree (argv[4]) */
+
+/* Trials are interleaved: every configuration's trial 0, then every configuration's trial 1 */
+static void test_interleaved_order(void **state)
+{
+    (void)state;
+    const char *d = tu_path("interleaved");
+    const char *a[] = {"run",      "fake-ok", "--backends", "fake-a,fake-b", "--threads", "1,2",
+                       "--trials", "3",       "--quiet",    "--out",         d,           NULL};
+    assert_int_equal(tu_run(a), 0);
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    assert_int_equal(tu_count_lines(csv), 1 + 12);
+    char first[4][32];
+    for (int r = 0; r < 12; r++) {
+        char want[8];
+        snprintf(want, sizeof want, "%d", r / 4);
+        assert_string_equal(tu_csv_cell(csv, r, "trial"), want);
+        char id[32];
+        snprintf(id, sizeof id, "%s", tu_csv_cell(csv, r, "config_id"));
+        if (r < 4)
+            snprintf(first[r], sizeof first[r], "%s", id);
+        else
+            assert_string_equal(id, first[r % 4]); /* same configuration order every round */
+    }
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
+            assert_string_not_equal(first[i], first[j]);
+}
+
+/* A contended trial is re-run as a new trial number until --trials clean ones exist or
+ * --max-trials ran (the contention is forced by pmlab-test's test-only hook) */
+static void test_max_trials(void **state)
+{
+    (void)state;
+    char csv[600];
+    const char *d = tu_path("maxtrials");
+    const char *a[] = {"run",      "fake-ok",   "--backends",
+                       "fake-a",   "--threads", "1",
+                       "--trials", "2",         "--max-trials",
+                       "5",        "--param",   "contended_trials=0,1",
+                       "--quiet",  "--out",     d,
+                       NULL};
+    assert_int_equal(tu_run(a), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    assert_int_equal(tu_count_lines(csv), 1 + 4);
+    static const char *const want[] = {"1", "1", "0", "0"};
+    for (int r = 0; r < 4; r++) {
+        char t[8];
+        snprintf(t, sizeof t, "%d", r);
+        assert_string_equal(tu_csv_cell(csv, r, "trial"), t);
+        assert_string_equal(tu_csv_cell(csv, r, "contended"), want[r]);
+        assert_string_equal(tu_csv_cell(csv, r, "cpu_share"), r < 2 ? "0.1000" : "1.0000");
+    }
+    /* every trial contended: stops at --max-trials */
+    const char *d2 = tu_path("maxtrials-cap");
+    const char *b[] = {
+        "run",          "fake-ok", "--backends", "fake-a",
+        "--threads",    "1",       "--trials",   "2",
+        "--max-trials", "3",       "--param",    "contended_trials=0,1,2,3,4,5,6,7,8,9",
+        "--quiet",      "--out",   d2,           NULL};
+    assert_int_equal(tu_run(b), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d2);
+    assert_int_equal(tu_count_lines(csv), 1 + 3);
+    for (int r = 0; r < 3; r++)
+        assert_string_equal(tu_csv_cell(csv, r, "contended"), "1");
+    /* resuming with a higher --max-trials continues the re-runs */
+    const char *c[] = {
+        "run",          "fake-ok",  "--backends", "fake-a",
+        "--threads",    "1",        "--trials",   "2",
+        "--max-trials", "4",        "--param",    "contended_trials=0,1,2,3,4,5,6,7,8,9",
+        "--quiet",      "--resume", d2,           NULL};
+    assert_int_equal(tu_run(c), 0);
+    assert_int_equal(tu_count_lines(csv), 1 + 4);
+    assert_string_equal(tu_csv_cell(csv, 3, "trial"), "3");
+    /* an oversubscribed row is never contended: its threads compete with each other */
+    char over[32];
+    snprintf(over, sizeof over, "%ld", sysconf(_SC_NPROCESSORS_ONLN) + 1);
+    const char *d4 = tu_path("maxtrials-over");
+    const char *o[] = {"run",     "fake-ok",  "--backends", "fake-a",  "--threads",
+                       over,      "--trials", "1",          "--param", "contended_trials=0",
+                       "--quiet", "--out",    d4,           NULL};
+    assert_int_equal(tu_run(o), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d4);
+    assert_string_equal(tu_csv_cell(csv, 0, "oversubscribed"), "1");
+    assert_string_equal(tu_csv_cell(csv, 0, "cpu_share"), "0.1000");
+    assert_string_equal(tu_csv_cell(csv, 0, "contended"), "0");
+    /* --max-trials below --trials is bad input */
+    const char *d3 = tu_path("maxtrials-bad");
+    const char *e[] = {"run", "fake-ok", "--trials", "3", "--max-trials", "2", "--out", d3, NULL};
+    assert_int_equal(tu_run(e), 2);
+    assert_false(tu_exists(d3));
+    assert_true(tu_contains(tu_path("stderr.txt"), "max-trials"));
+}
+
+/* --resume with a larger --trials appends the missing trials (the trial count is not part of the
+ * recorded signature) */
+static void test_resume_more_trials(void **state)
+{
+    (void)state;
+    const char *d = tu_path("moretrials");
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    const char *a[] = {"run",      "fake-ok", "--backends", "fake-a,fake-b", "--threads", "1",
+                       "--trials", "1",       "--quiet",    "--out",         d,           NULL};
+    assert_int_equal(tu_run(a), 0);
+    assert_int_equal(tu_count_lines(csv), 1 + 2);
+    const char *b[] = {"run",      "fake-ok", "--backends", "fake-a,fake-b", "--threads", "1",
+                       "--trials", "3",       "--quiet",    "--resume",      d,           NULL};
+    assert_int_equal(tu_run(b), 0);
+    int n;
+    char *keys = row_keys(csv, &n);
+    assert_int_equal(n, 6);
+    assert_false(has_duplicates(keys));
+    free(keys);
+    /* the appended rows are interleaved trials 1, 2 */
+    assert_string_equal(tu_csv_cell(csv, 2, "trial"), "1");
+    assert_string_equal(tu_csv_cell(csv, 3, "trial"), "1");
+    assert_string_equal(tu_csv_cell(csv, 4, "trial"), "2");
+    char meta[600];
+    snprintf(meta, sizeof meta, "%s/meta.json", d);
+    assert_true(tu_contains(meta, "\"trials\": 3"));
+    assert_true(tu_contains(meta, "\"sysload\""));
+}
+
+/* exit 2, one line on stderr naming `needle`, and no output folder */
+static void expect_refused(const char *pmlab, const char *const *args, const char *dir,
+                           const char *needle)
+{
+    const char *prog = g_pmlab;
+    g_pmlab = pmlab;
+    int rc = tu_run(args);
+    g_pmlab = prog;
+    if (rc != 2 || !tu_contains(tu_path("stderr.txt"), needle)) {
+        char *err = tu_slurp(tu_path("stderr.txt"));
+        fprintf(stderr, "expected exit 2 naming '%s', got %d: %s\n", needle, rc, err ? err : "");
+        free(err);
+    }
+    assert_int_equal(rc, 2);
+    assert_true(tu_contains(tu_path("stderr.txt"), needle));
+    assert_int_equal(tu_count_lines(tu_path("stderr.txt")), 1);
+    assert_false(tu_exists(dir));
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Issue 12 item 9: bad input that can be checked is refused before any work */
+static void test_precheck_refusals(void **state)
+{
+    (void)state;
+    char d[600]; /* tu_path's buffers rotate */
+    snprintf(d, sizeof d, "%s", tu_path("refused"));
+    const char *a[] = {"run", "fake-min2", "--threads", "1,2", "--out", d, NULL};
+    expect_refused(g_pmlab, a, d, "needs at least 2 threads");
+    const char *b[] = {"run",   "fake-ok", "--backends", "fake-a", "--size", "5001",
+                       "--out", d,         NULL};
+    expect_refused(g_pmlab, b, d, "5001");
+    char empty[600], spec[700], three[600], spec3[700];
+    snprintf(empty, sizeof empty, "%s", tu_path("empty-keys.txt"));
+    write_file(empty, "\n\n");
+    snprintf(spec, sizeof spec, "file:%s", empty);
+    const char *c[] = {"run", "fake-ok", "--backends", "fake-a", "--keys", spec, "--out", d, NULL};
+    expect_refused(g_pmlab, c, d, "holds no key");
+    /* accepted: a size the key set can give */
+    const char *ok[] = {"run",     "fake-ok", "--backends",        "fake-a",
+                        "--size",  "5000",    "--trials",          "1",
+                        "--quiet", "--out",   tu_path("accepted"), NULL};
+    assert_int_equal(tu_run(ok), 0);
+
+    /* the real key sets of experiments/common/keys.c, in the real pmlab */
+    if (!g_real_pmlab || access(g_real_pmlab, X_OK) != 0)
+        return;
+    const char *prog = g_pmlab;
+    g_pmlab = g_real_pmlab;
+    const char *l[] = {"list", NULL};
+    int lrc = tu_run(l);
+    g_pmlab = prog;
+    if (lrc != 0 || !tu_contains(tu_path("stdout.txt"), "  read ")) {
+        fprintf(stderr, "note: pmlab has no read experiment: real key-set checks skipped\n");
+        return;
+    }
+    const char *r1[] = {"run", "read", "--keys", spec, "--out", d, NULL};
+    expect_refused(g_real_pmlab, r1, d, "holds no key");
+    snprintf(three, sizeof three, "%s", tu_path("three-keys.txt"));
+    write_file(three, "alpha\nbeta\n\nalpha\ngamma\r\n");
+    snprintf(spec3, sizeof spec3, "file:%s", three);
+    const char *r2[] = {"run", "read", "--keys", spec3, "--size", "4", "--out", d, NULL};
+    expect_refused(g_real_pmlab, r2, d, "holds only 3 distinct keys");
+    const char *r3[] = {"run", "read", "--keys", "words", "--size", "100000000", "--out", d, NULL};
+    expect_refused(g_real_pmlab, r3, d, "'words' holds only");
+}
+
+/* The common columns of results.csv (registry.c common_cols, as the header shows them) are the
+ * columns docs/harness.md's table documents */
+static void test_columns_documented(void **state)
+{
+    (void)state;
+    if (!g_srcdir)
+        skip();
+    const char *d = tu_path("columns");
+    const char *a[] = {"run", "fake-faults", "--threads", "1", "--quiet", "--out", d, NULL};
+    assert_int_equal(tu_run(a), 0);
+    char p[600];
+    snprintf(p, sizeof p, "%s/results.csv", d);
+    char *csv = tu_slurp(p);
+    assert_non_null(csv);
+    *strchr(csv, '\n') = 0;
+    snprintf(p, sizeof p, "%s/docs/harness.md", g_srcdir);
+    char *md = tu_slurp(p);
+    assert_non_null(md);
+    /* the table after "### `results.csv`": first cell's `names` until the "then" row */
+    char *t = strstr(md, "### `results.csv`");
+    assert_non_null(t);
+    char *stop = strstr(t, "| then |");
+    assert_non_null(stop);
+    *stop = 0;
+    char documented[8192] = ",";
+    for (char *line = strstr(t, "\n| `"); line; line = strstr(line + 1, "\n| `")) {
+        char *cell_end = strchr(line + 3, '|');
+        for (char *c = strchr(line, '`'); c && c < cell_end; c = strchr(c + 1, '`')) {
+            char *e = strchr(c + 1, '`');
+            if (!e || e > cell_end)
+                break;
+            strncat(documented, c + 1, (size_t)(e - c - 1));
+            strcat(documented, ",");
+            c = e;
+        }
+    }
+    /* every header column is documented, and every documented one is a header column */
+    size_t nh = 0;
+    char *save = NULL;
+    for (char *col = strtok_r(csv, ",", &save); col; col = strtok_r(NULL, ",", &save), nh++) {
+        char pat[128];
+        snprintf(pat, sizeof pat, ",%s,", col);
+        if (!strstr(documented, pat))
+            fprintf(stderr, "column %s is not in docs/harness.md\n", col);
+        assert_non_null(strstr(documented, pat));
+    }
+    size_t nd = 0;
+    for (char *c = documented + 1; *c; c++)
+        nd += *c == ',';
+    if (nd != nh)
+        fprintf(stderr, "docs/harness.md documents %zu columns, results.csv has %zu: %s\n", nd, nh,
+                documented);
+    assert_int_equal(nd, nh);
+    free(csv);
+    free(md);
+}
+
 int main(int argc, char **argv)
 {
     tu_setup(argc, argv);
+    g_real_pmlab = argc > 3 ? argv[3] : NULL;
+    g_srcdir = argc > 4 ? argv[4] : NULL;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crash_hang_exit),      cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),     cmocka_unit_test(test_alloc_check),
         cmocka_unit_test(test_statuses_and_columns), cmocka_unit_test(test_reproduce),
         cmocka_unit_test(test_builtin_selftest),     cmocka_unit_test(test_list_params),
+        cmocka_unit_test(test_interleaved_order),    cmocka_unit_test(test_max_trials),
+        cmocka_unit_test(test_resume_more_trials),   cmocka_unit_test(test_precheck_refusals),
+        cmocka_unit_test(test_columns_documented),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();

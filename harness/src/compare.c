@@ -1,0 +1,554 @@
+/* `pmlab compare A B`: per configuration, a percentile-bootstrap interval for the ratio of
+ * medians B/A over the clean trials (stats.c); "changed" only when the interval excludes 1 (and
+ * the --min-change band). Too few clean trials give "inconclusive". Warns when the runs differ in
+ * settings outside the configuration. Method: docs/statistics.md. */
+#define _GNU_SOURCE
+#include "compare.h"
+#include "group.h"
+#include "reproduce.h"
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: pmlab compare DIR_A DIR_B [--conf C] [--min-change PCT] [--fail-above PCT]\n"
+    "                     [--by PARAM[=VA,VB]]\n"
+    "       pmlab compare DIR --by PARAM[=VA,VB]\n"
+    "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
+    "and B, and a bootstrap interval for the ratio of medians B/A at confidence C [0.95].\n"
+    "A configuration is 'changed' only when the interval excludes 1 (with --min-change, when\n"
+    "it lies wholly outside 1 +- PCT %); fewer than 3 clean trials on a side: 'inconclusive'.\n"
+    "  --by PARAM=VA,VB  pair configurations that differ only in PARAM (a column such as\n"
+    "                    backend, alloc, threads, keys, or an experiment parameter): A's\n"
+    "                    PARAM=VA against B's PARAM=VB; one folder compares within itself;\n"
+    "                    without values, the two values PARAM takes\n"
+    "  --fail-above PCT  exit 1 when a configuration changed by more than PCT % (its whole\n"
+    "                    interval outside 1 +- PCT %)\n"
+    "Two reproduce folders are compared run by run (only changed configurations shown).\n";
+
+typedef struct {
+    double conf, min_change, fail_above; /* percentages; fail_above < 0: off */
+    const char *by, *va, *vb;            /* --by PARAM=VA,VB */
+    bool only_flagged;
+} cmp_opts;
+
+typedef struct {
+    size_t configs, changed, inconclusive, failing, contended_a, contended_b;
+} cmp_totals;
+
+/* the columns that, with params, make a configuration (sweep.c hashes the same into config_id) */
+static const char *const cfg_cols[] = {"experiment", "backend", "alloc",      "threads",
+                                       "keys",       "size",    "update_pct", NULL};
+
+static bool is_cfg_col(const char *name)
+{
+    for (size_t i = 0; cfg_cols[i]; i++)
+        if (!strcmp(cfg_cols[i], name))
+            return true;
+    return false;
+}
+
+/* the value of PARAM in row r (a configuration column or an experiment parameter), or NULL */
+static char *by_value(const csv_table *t, size_t r, const char *by)
+{
+    if (is_cfg_col(by))
+        return csv_col(t, by) >= 0 ? xstrdup(csv_get(t, r, by)) : NULL;
+    size_t vl;
+    const char *v = param_in(csv_get(t, r, "params"), by, strlen(by), &vl);
+    return v ? xasprintf("%.*s", (int)vl, v) : NULL;
+}
+
+/* the configuration of row r with PARAM left out */
+static char *key_without(const csv_table *t, size_t r, const char *by)
+{
+    sbuf b = {0};
+    sb_add(&b, "");
+    for (size_t i = 0; cfg_cols[i]; i++)
+        if (strcmp(cfg_cols[i], by) != 0)
+            sb_printf(&b, "%s=%s|", cfg_cols[i], csv_get(t, r, cfg_cols[i]));
+    const char *params = csv_get(t, r, "params");
+    size_t nl = strlen(by);
+    for (const char *p = params; p && *p;) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!(len > nl && !strncmp(p, by, nl) && p[nl] == '='))
+            sb_printf(&b, "%.*s;", (int)len, p);
+        p = end ? end + 1 : NULL;
+    }
+    return b.s;
+}
+
+static size_t count_contended(const csv_table *t, const char *id)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++)
+        n += !strcmp(csv_get(t, r, "config_id"), id) && row_ok(t, r) && row_contended(t, r);
+    return n;
+}
+
+static void trials_cell(char *buf, size_t n, size_t clean, size_t contended)
+{
+    if (contended)
+        snprintf(buf, n, "%zu+%zuc", clean, contended);
+    else
+        snprintf(buf, n, "%zu", clean);
+}
+
+static void print_header(const cmp_opts *o)
+{
+    char ivh[32];
+    snprintf(ivh, sizeof ivh, "%g%% interval", o->conf * 100);
+    printf("%-56s %11s %6s %11s %6s %7s %-19s %7s  %s\n", "configuration (B vs A)", "A ops/s",
+           "A n", "B ops/s", "B n", "B/A", ivh, "p99 B/A", "verdict");
+}
+
+/* Decides one pair: A's configuration ida in ta against B's idb in tb. */
+static void compare_pair(const csv_table *ta, const char *ida, const csv_table *tb, const char *idb,
+                         const char *label, const cmp_opts *o, cmp_totals *tot)
+{
+    size_t na, nb, npa, npb;
+    double *va = group_clean_values(ta, ida, "ops_per_sec", &na);
+    double *vb = group_clean_values(tb, idb, "ops_per_sec", &nb);
+    double *pa = group_clean_values(ta, ida, "p99_ns", &npa);
+    double *pb = group_clean_values(tb, idb, "p99_ns", &npb);
+    size_t ca = count_contended(ta, ida), cb = count_contended(tb, idb);
+    tot->contended_a += ca;
+    tot->contended_b += cb;
+    tot->configs++;
+    char *seedtext = xasprintf("compare|%s|%s", ida, idb);
+    st_interval iv = st_ratio_ci((st_sample){vb, nb}, (st_sample){va, na}, o->conf, ST_BOOT_B,
+                                 ST_MIN_CLEAN, st_seed_of(seedtext));
+    free(seedtext);
+    double ma = st_median(va, na), mb = st_median(vb, nb);
+    double p99a = st_median(pa, npa), p99b = st_median(pb, npb);
+    double m = o->min_change / 100;
+    char verdict[224];
+    bool flagged = false;
+    if (!iv.ok) {
+        tot->inconclusive++;
+        snprintf(verdict, sizeof verdict, "inconclusive (n=%zu/%zu): %s", na, nb, iv.why);
+        flagged = true;
+    } else {
+        bool excludes1 = iv.lo > 1 || iv.hi < 1;
+        bool beyond = st_decide_range(&iv, 1 - m, 1 + m) == ST_FAILS;
+        /* a bootstrap over few trials is narrower than its nominal confidence (3 vs 3 trials:
+         * it excludes 1 exactly when the min-max ranges do not overlap, which happens by chance
+         * 1 time in 10); the exact rank test keeps "changed" at the stated confidence */
+        double alpha = 1 - o->conf, p = 1;
+        if (excludes1 && beyond)
+            p = st_rank_p((st_sample){va, na}, (st_sample){vb, nb});
+        if (excludes1 && beyond && p >= alpha) {
+            tot->inconclusive++;
+            flagged = true;
+            double minp = st_rank_min_p(na, nb);
+            size_t need = 2;
+            while (st_rank_min_p(need, need) >= alpha)
+                need++;
+            if (minp >= alpha)
+                snprintf(verdict, sizeof verdict,
+                         "inconclusive (n=%zu/%zu): too few clean trials to show a change at "
+                         "%g%% (rank test p >= %.2g); need >= %zu per side",
+                         na, nb, o->conf * 100, minp, need);
+            else
+                snprintf(verdict, sizeof verdict,
+                         "inconclusive (n=%zu/%zu): the interval excludes 1 but the rank test "
+                         "does not (p = %.2g)",
+                         na, nb, p);
+        } else if (excludes1 && beyond) {
+            tot->changed++;
+            flagged = true;
+            const char *dir = iv.lo > 1 ? "FASTER" : "SLOWER";
+            double f = o->fail_above / 100;
+            if (o->fail_above >= 0 && st_decide_range(&iv, 1 - f, 1 + f) == ST_FAILS) {
+                tot->failing++;
+                snprintf(verdict, sizeof verdict, "changed: %s (beyond --fail-above)", dir);
+            } else
+                snprintf(verdict, sizeof verdict, "changed: %s", dir);
+        } else if (excludes1)
+            snprintf(verdict, sizeof verdict, "within --min-change %g %%", o->min_change);
+        else
+            snprintf(verdict, sizeof verdict, "no change detected");
+    }
+    if (!o->only_flagged || flagged) {
+        char sa[32] = "-", sb[32] = "-", r[16] = "-", ivs[40] = "-", p99[16] = "-", tna[24],
+             tnb[24];
+        if (na)
+            snprintf(sa, sizeof sa, "%.4g", ma);
+        if (nb)
+            snprintf(sb, sizeof sb, "%.4g", mb);
+        if (isfinite(iv.est))
+            snprintf(r, sizeof r, "%.3f", iv.est);
+        if (iv.ok)
+            snprintf(ivs, sizeof ivs, "[%.3f, %.3f]", iv.lo, iv.hi);
+        if (npa && npb && p99a > 0)
+            snprintf(p99, sizeof p99, "%.3f", p99b / p99a);
+        trials_cell(tna, sizeof tna, na, ca);
+        trials_cell(tnb, sizeof tnb, nb, cb);
+        printf("%-56s %11s %6s %11s %6s %7s %-19s %7s  %s\n", label, sa, tna, sb, tnb, r, ivs, p99,
+               verdict);
+    }
+    free(va);
+    free(vb);
+    free(pa);
+    free(pb);
+}
+
+/* Compares the configurations of two results tables (the same table with --by); prefix names
+ * the run in suite comparisons. */
+static void compare_tables(const csv_table *ta, const csv_table *tb, const char *prefix,
+                           const cmp_opts *o, cmp_totals *tot)
+{
+    cfg_group *ga, *gb;
+    size_t nga = group_rows(ta, &ga), ngb = group_rows(tb, &gb);
+    bool *used_b = xcalloc(ngb + 1, sizeof *used_b);
+    for (size_t i = 0; i < nga; i++) {
+        char d[300], label[400];
+        config_desc(ta, ga[i].first, d, sizeof d);
+        const char *over = !strcmp(csv_get(ta, ga[i].first, "oversubscribed"), "1") ? " *" : "";
+        size_t match = ngb;
+        if (o->by) {
+            char *v = by_value(ta, ga[i].first, o->by);
+            bool on_a = v && !strcmp(v, o->va);
+            free(v);
+            if (!on_a)
+                continue;
+            char *ka = key_without(ta, ga[i].first, o->by);
+            for (size_t j = 0; j < ngb && match == ngb; j++) {
+                char *w = by_value(tb, gb[j].first, o->by),
+                     *kb = key_without(tb, gb[j].first, o->by);
+                if (w && !strcmp(w, o->vb) && !strcmp(ka, kb))
+                    match = j;
+                free(w);
+                free(kb);
+            }
+            free(ka);
+            snprintf(label, sizeof label, "%s%s%s: %s=%s -> %s", prefix, d, over, o->by, o->va,
+                     o->vb);
+        } else {
+            for (size_t j = 0; j < ngb && match == ngb; j++)
+                if (!strcmp(ga[i].id, gb[j].id))
+                    match = j;
+            snprintf(label, sizeof label, "%s%s%s", prefix, d, over);
+        }
+        if (match == ngb) {
+            if (!o->only_flagged)
+                printf("%-56s only in A\n", label);
+            continue;
+        }
+        used_b[match] = true;
+        compare_pair(ta, ga[i].id, tb, gb[match].id, label, o, tot);
+    }
+    for (size_t j = 0; j < ngb && !o->by && !o->only_flagged; j++)
+        if (!used_b[j]) {
+            char d[300];
+            config_desc(tb, gb[j].first, d, sizeof d);
+            printf("%s%-56s only in B\n", prefix, d);
+        }
+    free(used_b);
+    free(ga);
+    free(gb);
+}
+
+/* ---- settings outside the configuration --------------------------------------------------- */
+static const char *const meta_keys[] = {"binary",   "git_sha",    "build_type", "cflags",
+                                        "compiler", "cpu_model",  "kernel",     "libc",
+                                        "pin",      "allocators", NULL};
+static const char *const row_keys[] = {"duration_ms", "warmup_ms", "pin", NULL};
+
+static char *distinct_values(const csv_table *t, const char *col)
+{
+    strvec v = {0};
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!sv_has(&v, csv_get(t, r, col)))
+            sv_push(&v, csv_get(t, r, col));
+    sbuf b = {0};
+    sb_add(&b, "");
+    for (size_t i = 0; i < v.n; i++)
+        sb_printf(&b, "%s%s", i ? "," : "", v.v[i]);
+    sv_free(&v);
+    return b.s;
+}
+
+/* prints one warning line per setting in which the runs differ; returns how many */
+static size_t settings_warn(const char *a, const char *b, const csv_table *ta, const csv_table *tb,
+                            const char *prefix)
+{
+    char *pa = xasprintf("%s/meta.json", a), *pb = xasprintf("%s/meta.json", b);
+    char *ma = slurp(pa, NULL), *mb = slurp(pb, NULL);
+    size_t n = 0;
+    if (!ma || !mb) {
+        printf("warning: %s%s has no meta.json: the build and machine settings are not compared\n",
+               prefix, !ma ? a : b);
+        n++;
+    }
+    for (size_t i = 0; ma && mb && meta_keys[i]; i++) {
+        char *x = json_get_str(ma, meta_keys[i]), *y = json_get_str(mb, meta_keys[i]);
+        if ((x || y) && (!x || !y || strcmp(x, y) != 0)) {
+            printf("warning: %sthe runs differ in %s (A: %s; B: %s)\n", prefix, meta_keys[i],
+                   x ? x : "not recorded", y ? y : "not recorded");
+            n++;
+        }
+        free(x);
+        free(y);
+    }
+    for (size_t i = 0; row_keys[i]; i++) {
+        char *x = distinct_values(ta, row_keys[i]), *y = distinct_values(tb, row_keys[i]);
+        if (strcmp(x, y) != 0) {
+            printf("warning: %sthe runs differ in %s (A: %s; B: %s)\n", prefix, row_keys[i],
+                   *x ? x : "-", *y ? y : "-");
+            n++;
+        }
+        free(x);
+        free(y);
+    }
+    free(ma);
+    free(mb);
+    free(pa);
+    free(pb);
+    return n;
+}
+
+/* ---- --by: the two values -------------------------------------------------------------------- */
+static int resolve_by(const csv_table *ta, const csv_table *tb, cmp_opts *o, char **owned)
+{
+    strvec vals = {0};
+    bool known = is_cfg_col(o->by);
+    for (int side = 0; side < 2; side++) {
+        const csv_table *t = side ? tb : ta;
+        for (size_t r = 0; r < t->nrows; r++) {
+            char *v = by_value(t, r, o->by);
+            if (v) {
+                known = true;
+                if (!sv_has(&vals, v))
+                    sv_push(&vals, v);
+            }
+            free(v);
+        }
+    }
+    int rc = 0;
+    if (!known)
+        rc = usage_error("bad --by value '%s': neither a configuration column (backend, alloc, "
+                         "threads, keys, size, update_pct) nor a parameter of these runs",
+                         o->by);
+    else if (o->va) {
+        for (int k = 0; k < 2 && !rc; k++) {
+            const char *v = k ? o->vb : o->va;
+            if (!sv_has(&vals, v))
+                rc = usage_error("bad --by value '%s=%s': no configuration has it", o->by, v);
+        }
+    } else if (vals.n != 2) {
+        sbuf b = {0};
+        sb_add(&b, "");
+        for (size_t i = 0; i < vals.n; i++)
+            sb_printf(&b, "%s%s", i ? ", " : "", vals.v[i]);
+        rc = usage_error("bad --by value '%s': the runs have %zu values of it (%s); name two: "
+                         "--by %s=VA,VB",
+                         o->by, vals.n, b.s, o->by);
+        sb_free(&b);
+    } else {
+        *owned = xasprintf("%s", vals.v[0]);
+        owned[1] = xasprintf("%s", vals.v[1]);
+        o->va = owned[0];
+        o->vb = owned[1];
+    }
+    sv_free(&vals);
+    return rc;
+}
+
+static int suite_run_folders(const char *dir, strvec *out)
+{
+    char *p = xasprintf("%s/suite.csv", dir);
+    csv_table t;
+    int rc = csv_read(p, &t);
+    free(p);
+    if (rc)
+        return -1;
+    for (size_t r = 0; r < t.nrows; r++)
+        if (!strcmp(csv_get(&t, r, "state"), "ran"))
+            sv_push(out, csv_get(&t, r, "folder"));
+    csv_free(&t);
+    return 0;
+}
+
+static int read_results(const char *dir, csv_table *t)
+{
+    char *p = xasprintf("%s/results.csv", dir);
+    int rc = csv_read(p, t);
+    free(p);
+    return rc;
+}
+
+static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals *tot)
+{
+    strvec fa = {0}, fb = {0};
+    suite_run_folders(a, &fa);
+    suite_run_folders(b, &fb);
+    o->only_flagged = true;
+    printf("changed or inconclusive configurations only (B vs A; * = oversubscribed; n = clean "
+           "trials, +Nc contended):\n");
+    print_header(o);
+    size_t runs = 0;
+    for (size_t i = 0; i < fa.n; i++) {
+        /* the same folder name, else the first folder of B with the same experiment */
+        const char *match = NULL;
+        for (size_t j = 0; j < fb.n && !match; j++)
+            if (!strcmp(fa.v[i], fb.v[j]))
+                match = fb.v[j];
+        const char *ea = strchr(fa.v[i], '-');
+        for (size_t j = 0; j < fb.n && !match && ea; j++) {
+            const char *eb = strchr(fb.v[j], '-');
+            if (eb && !strcmp(ea, eb))
+                match = fb.v[j];
+        }
+        if (!match) {
+            printf("%-56s only in A\n", fa.v[i]);
+            continue;
+        }
+        char *da = xasprintf("%s/%s", a, fa.v[i]), *db = xasprintf("%s/%s", b, match);
+        csv_table ta, tb;
+        int ra = read_results(da, &ta), rb = read_results(db, &tb);
+        if (!ra && !rb) {
+            char *prefix = xasprintf("%s: ", fa.v[i]);
+            settings_warn(da, db, &ta, &tb, prefix);
+            compare_tables(&ta, &tb, prefix, o, tot);
+            free(prefix);
+            runs++;
+        }
+        if (!ra)
+            csv_free(&ta);
+        if (!rb)
+            csv_free(&tb);
+        free(da);
+        free(db);
+    }
+    printf("%zu runs, ", runs);
+    sv_free(&fa);
+    sv_free(&fb);
+    return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    const char *a = NULL, *b = NULL;
+    cmp_opts o = {ST_CONF, 0, -1, NULL, NULL, NULL, false};
+    char *by_copy = NULL, *owned[2] = {NULL, NULL};
+    int rc = 0;
+    for (int i = 0; i < argc && !rc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : "";
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            free(by_copy);
+            return 0;
+        } else if (!strcmp(argv[i], "--fail-above")) {
+            if (!parse_double(v, &o.fail_above) || o.fail_above < 0)
+                rc = usage_error("bad --fail-above value '%s': expected a percentage", v);
+            i++;
+        } else if (!strcmp(argv[i], "--min-change")) {
+            if (!parse_double(v, &o.min_change) || o.min_change < 0)
+                rc = usage_error("bad --min-change value '%s': expected a percentage", v);
+            i++;
+        } else if (!strcmp(argv[i], "--conf")) {
+            if (!parse_double(v, &o.conf) || !(o.conf > 0 && o.conf < 1))
+                rc = usage_error("bad --conf value '%s': expected a confidence in (0, 1), e.g. "
+                                 "0.95",
+                                 v);
+            i++;
+        } else if (!strcmp(argv[i], "--by")) {
+            free(by_copy);
+            by_copy = xstrdup(v);
+            char *eq = strchr(by_copy, '='), *comma = eq ? strchr(eq + 1, ',') : NULL;
+            o.by = by_copy;
+            if (eq) {
+                *eq = 0;
+                if (!comma || comma == eq + 1 || !comma[1] || strchr(comma + 1, ','))
+                    rc = usage_error("bad --by value '%s': expected PARAM or PARAM=VA,VB", v);
+                else {
+                    *comma = 0;
+                    o.va = eq + 1;
+                    o.vb = comma + 1;
+                }
+            }
+            if (!rc && !*by_copy)
+                rc = usage_error("bad --by value '%s': expected PARAM or PARAM=VA,VB", v);
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1])
+            rc = usage_error("compare: unknown option '%s' (pmlab compare --help)", argv[i]);
+        else if (!a)
+            a = argv[i];
+        else if (!b)
+            b = argv[i];
+        else
+            rc = usage_error("compare: unexpected argument '%s'", argv[i]);
+    }
+    if (!rc && (!a || (!b && !o.by)))
+        rc = usage_error("compare: usage: pmlab compare DIR_A DIR_B [--conf C] [--min-change PCT] "
+                         "[--fail-above PCT] [--by PARAM[=VA,VB]] (pmlab compare --help)");
+    if (rc) {
+        free(by_copy);
+        return rc;
+    }
+    if (!b)
+        b = a;
+    cmp_totals tot = {0};
+    bool sa = suite_folder(a), sb = suite_folder(b);
+    if (sa || sb) {
+        if (!(sa && sb))
+            rc = usage_error("compare: '%s' is a reproduce folder but '%s' is not", sa ? a : b,
+                             sa ? b : a);
+        else if (o.by)
+            rc = usage_error("compare: --by pairs configurations of run folders, not of "
+                             "reproduce folders ('%s')",
+                             a);
+        else
+            compare_suites(a, b, &o, &tot);
+    } else {
+        csv_table ta, tb;
+        int ra = read_results(a, &ta), rb = read_results(b, &tb);
+        if (ra || rb) {
+            if (!ra)
+                csv_free(&ta);
+            if (!rb)
+                csv_free(&tb);
+            free(by_copy);
+            return usage_error("compare: '%s' holds no results.csv", ra ? a : b);
+        }
+        if (o.by)
+            rc = resolve_by(&ta, &tb, &o, owned);
+        if (!rc) {
+            if (strcmp(a, b) != 0)
+                settings_warn(a, b, &ta, &tb, "");
+            if (o.by)
+                printf("pairs: %s=%s in %s (A) against %s=%s in %s (B)\n", o.by, o.va, a, o.by,
+                       o.vb, b);
+            printf("n = clean trials (status ok, not contended), +Nc = contended trials left "
+                   "out; * = oversubscribed\n");
+            print_header(&o);
+            compare_tables(&ta, &tb, "", &o, &tot);
+        }
+        csv_free(&ta);
+        csv_free(&tb);
+    }
+    if (!rc) {
+        printf("%zu configurations compared at %g%% confidence: %zu changed", tot.configs,
+               o.conf * 100, tot.changed);
+        if (o.min_change > 0)
+            printf(" by more than %g %%", o.min_change);
+        printf(", %zu inconclusive", tot.inconclusive);
+        if (tot.contended_a || tot.contended_b)
+            printf("; contended trials left out: %zu in A, %zu in B", tot.contended_a,
+                   tot.contended_b);
+        printf("\n");
+        if (tot.failing)
+            fprintf(stderr,
+                    "pmlab: compare: %zu configuration(s) changed by more than %g %% "
+                    "(--fail-above)\n",
+                    tot.failing, o.fail_above);
+        rc = tot.failing ? 1 : 0;
+    }
+    free(by_copy);
+    free(owned[0]);
+    free(owned[1]);
+    return rc;
+}

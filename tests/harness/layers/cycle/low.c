@@ -1,0 +1,2 @@
+#include "peer_a.h"
+#include "low.h"
