@@ -1658,8 +1658,8 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
         if (!group || strcmp(group, c->group)) {
             group = c->group;
             fprintf(m,
-                    "%s### %s\n\n| claim | figure stated | measured here | verdict: reason |\n"
-                    "|---|---|---|---|\n",
+                    "%s### %s\n\n| claim | statement | figure stated | measured here | verdict: "
+                    "reason |\n|---|---|---|---|---|\n",
                     i ? "\n" : "", group);
         }
         res r = {0};
@@ -1668,7 +1668,7 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
         sbuf st = {0}, fig = {0};
         statement(c, &st);
         stated_figure(c, json_object_get(c->rec, "rule"), &fig);
-        fprintf(m, "| %s ", c->id);
+        fprintf(m, "| %s | ", c->id);
         cell(m, st.s);
         fputs(" | ", m);
         cell(m, fig.s);

@@ -8,6 +8,7 @@
  *        test_claims SOURCE_DIR --markdown  print the generated rule table (to update the docs) */
 #define _GNU_SOURCE
 #include "claims.h"
+#include "registry.h"
 #include "stats.h"
 
 #include <setjmp.h>
@@ -96,7 +97,7 @@ static char *render(const char *json, const char *csv_a, const char *csv_b, clai
 static const char *row_of(const char *md, const char *id, char *out, size_t outlen)
 {
     char key[64];
-    snprintf(key, sizeof key, "\n| %s ", id);
+    snprintf(key, sizeof key, "\n| %s |", id);
     const char *p = strstr(md, key);
     if (!p)
         return NULL;
