@@ -157,7 +157,7 @@ static void test_reproduce_quick(void **state)
         assert_non_null(sec);
         for (int i = 1; i < 6 && groups[g][i]; i++) {
             char id[32];
-            snprintf(id, sizeof id, "\n| %s ", groups[g][i]); /* "| C040 statement | ..." */
+            snprintf(id, sizeof id, "\n| %s ", groups[g][i]); /* "| C040 | statement | ..." */
             const char *row = strstr(md, id);
             if (!row)
                 fprintf(stderr, "missing claim row %s\n", groups[g][i]);
@@ -173,7 +173,8 @@ static void test_reproduce_quick(void **state)
             free(line);
         }
     }
-    /* C005 and C025 judge the zero-allocation clone and show the heap one beside it */
+    /* C005 and C025 judge the zero-allocation clone (how the engine shows the heap clone beside
+     * it is tested with the engine, tests/harness/test_claims.c) */
     static const char *const clone_ids[] = {"\n| C005 ", "\n| C025 "};
     for (size_t i = 0; i < 2; i++) {
         const char *row = strstr(md, clone_ids[i]);
@@ -181,7 +182,6 @@ static void test_reproduce_quick(void **state)
         const char *eol = strchr(row + 1, '\n');
         char *line = strndup(row + 1, eol ? (size_t)(eol - row - 1) : strlen(row + 1));
         assert_non_null(strstr(line, "method=slot"));
-        assert_non_null(strstr(line, "heap (`pm_map_clone`"));
         free(line);
     }
     /* the header counts the verdicts */
