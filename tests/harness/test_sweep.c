@@ -431,7 +431,9 @@ static void test_resume_more_trials(void **state)
     char meta[600];
     snprintf(meta, sizeof meta, "%s/meta.json", d);
     assert_true(tu_contains(meta, "\"trials\": 3"));
-    assert_true(tu_contains(meta, "\"sysload\""));
+    assert_true(tu_contains(meta, "\"sysload\": {\"loadavg_start\": ["));
+    assert_true(tu_contains(meta, "\"steal_ticks\": "));
+    assert_true(tu_contains(meta, "\"max_trials\": 3"));
 }
 
 /* exit 2, one line on stderr naming `needle`, and no output folder */
