@@ -103,7 +103,8 @@ static const pmlab_suite_run claims_runs[] = {
     {"peers", "--threads auto --size 20000 --duration-ms 60 --warmup-ms 10 --trials 1", Q, "peers"},
     {"peers", "--threads auto --size 100000 --duration-ms 250 --warmup-ms 50 --trials 3", D,
      "peers"},
-    {"peers", "--threads 1,2,4,8,16,32,64,128 --size 1000000 --duration-ms 1000 --trials 5", F,
+    {"peers",
+     "--threads 1,2,4,8,16,32,64,128 --size 1000000 --keys ints --duration-ms 1000 --trials 5", F,
      "peers"},
     /* allocator comparison, A4 */
     {"alloc", "--threads online --size 20000 --duration-ms 80 --warmup-ms 10 --trials 1", Q,

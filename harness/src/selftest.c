@@ -106,9 +106,15 @@ static const pmlab_experiment selftest = {
     .smoke_args = "--threads 1,2 --duration-ms 20 --warmup-ms 0 --trials 1",
 };
 
+/* three short runs, so that a suite interrupted and resumed (tests/reproduce) has runs before,
+ * during and after the interrupt; roles let a --claims file test them */
 static const pmlab_suite_run selftest_suite_runs[] = {
     {"selftest", "--threads 1,2 --duration-ms 100 --warmup-ms 20 --trials 2",
      PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL, "selftest"},
+    {"selftest", "--threads 1 --param work=16 --duration-ms 100 --warmup-ms 0 --trials 8",
+     PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL, "light"},
+    {"selftest", "--threads 1 --param work=256 --duration-ms 100 --warmup-ms 0 --trials 2",
+     PMLAB_SUITE_QUICK | PMLAB_SUITE_DEFAULT | PMLAB_SUITE_FULL, "heavy"},
     {NULL, NULL, 0, NULL}};
 
 /* Used by `pmlab reproduce --suite selftest`; not the default suite when experiments/ registers

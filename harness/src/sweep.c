@@ -23,6 +23,7 @@
 extern char **environ;
 
 static volatile sig_atomic_t g_interrupted;
+double g_suite_eta_after;
 
 static void on_signal(int sig)
 {
@@ -439,8 +440,8 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("trials", u->trials ? u->trials : "3", 1, 1000, &s->trials);
     if (!rc && u->max_trials)
         rc = check_u64("max-trials", u->max_trials, s->trials, 1000, &s->max_trials);
-    else if (!rc) /* default: a contended trial may be re-run as often as there are trials */
-        s->max_trials = 2 * s->trials > 1000 ? 1000 : 2 * s->trials;
+    else if (!rc) /* default: no re-runs, a sweep's row count stays --trials per configuration */
+        s->max_trials = s->trials;
     if (!rc && (e->axes & PMLAB_AXIS_KEYS))
         rc = check_key_count(e, u->keys, size_given, s);
     if (!rc)
@@ -1177,12 +1178,16 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         fprintf(stderr, "pmlab: %s: %s\n", e->name, s.threads_note);
     if (!s.quiet && s.size_note)
         fprintf(stderr, "pmlab: %s: %s\n", e->name, s.size_note);
-    if (!s.quiet)
+    if (!s.quiet) {
+        char rerun[96] = "";
+        if (s.max_trials > s.trials)
+            snprintf(rerun, sizeof rerun, "; a contended trial is re-run, up to %llu trials",
+                     (unsigned long long)s.max_trials);
         fprintf(stderr,
-                "pmlab: %s: %zu configurations x %llu trials%s (interleaved; contended trials "
-                "re-run up to %llu), %zu to run -> %s/\n",
+                "pmlab: %s: %zu configurations x %llu trials%s, interleaved%s; %zu to run -> %s/\n",
                 e->name, ncfg, (unsigned long long)s.trials, s.shard_n > 1 ? " (this shard)" : "",
-                (unsigned long long)s.max_trials, nconfigs, s.out);
+                rerun, nconfigs, s.out);
+    }
     uint64_t t_start = pmlab_now_ns();
     size_t k = 0, failed = 0, written = 0, contended = 0;
     bool any_over = false;
@@ -1222,9 +1227,12 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 if (cont)
                     snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s)",
                              child_value(&r, "cpu_share"));
-                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s%s | elapsed %.1fs, ~%.1fs left\n",
+                char sbuf2[64] = ""; /* inside `pmlab reproduce`: the runs still to come */
+                if (g_suite_eta_after > 0)
+                    snprintf(sbuf2, sizeof sbuf2, " (suite ~%.0fs)", eta + g_suite_eta_after);
+                fprintf(stderr, "[%zu/%zu] %s: %s%s%s ops/s%s%s%s | elapsed %.1fs, ~%.1fs left%s\n",
                         k, n, d, r.status, *ops ? " " : "", *ops ? ops : " -", cbuf,
-                        r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta);
+                        r.log ? " | stderr: " : "", r.log ? r.log : "", el, eta, sbuf2);
             }
             child_out_free(&r);
         }
@@ -1254,8 +1262,10 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     if (contended && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
-                "it was runnable: another process used the CPUs)\n",
-                contended, contended == 1 ? " was" : "s were", 100 * PMLAB_CONTENDED_SHARE);
+                "it was runnable: another process used the CPUs); more trials: --resume %s "
+                "--max-trials M (M > %llu)\n",
+                contended, contended == 1 ? " was" : "s were", 100 * PMLAB_CONTENDED_SHARE, s.out,
+                (unsigned long long)s.max_trials);
     if (interrupted)
         fprintf(stderr, "pmlab: interrupted: %zu rows kept in %s/; continue with --resume %s\n",
                 written, s.out, s.out);

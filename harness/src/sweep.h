@@ -31,4 +31,8 @@ int cmd_run_ex(const char *exp, int argc, char **argv, const char *cmdline, cons
 int sweep_plan(const char *exp, int argc, char **argv, size_t *nconfigs, unsigned *trials,
                double *seconds_per_trial);
 
+/* Seconds of work a caller has planned after this sweep (`pmlab reproduce`: the suite's runs
+ * still to come); the progress line adds it to its ETA. 0 (the default) outside a suite. */
+extern double g_suite_eta_after;
+
 #endif

@@ -137,15 +137,15 @@ static const pmlab_experiment fake_metrics = {
 
 /* TEST-ONLY hook of harness/src/child.c (a weak symbol there, undefined in pmlab): forces the
  * cpu_share of the trials named by fake-ok's contended_trials, so that re-runs of contended
- * trials can be tested whatever the machine's load (its other trials get 1: fake-ok's rows are
- * never contended). -1: no override (measured). */
+ * trials can be tested whatever the machine's load (every other trial of a fake experiment gets
+ * 1: their rows are never contended). -1 (the selftest): no override, measured. */
 double pmlab_test_only_cpu_share(const pmlab_config *cfg);
 double pmlab_test_only_cpu_share(const pmlab_config *cfg)
 {
+    if (strncmp(cfg->experiment, "fake-", 5) != 0)
+        return -1; /* the built-in selftest: measured */
     const char *list = pmlab_param_str(cfg, "contended_trials");
-    if (!list)
-        return -1; /* not fake-ok: measured */
-    if (!strcmp(list, "-"))
+    if (!list || !strcmp(list, "-"))
         return 1.0;
     char *copy = strdup(list), *save = NULL;
     bool hit = false;

@@ -384,6 +384,18 @@ static void test_max_trials(void **state)
     assert_int_equal(tu_run(c), 0);
     assert_int_equal(tu_count_lines(csv), 1 + 4);
     assert_string_equal(tu_csv_cell(csv, 3, "trial"), "3");
+    /* an oversubscribed row is never contended: its threads compete with each other */
+    char over[32];
+    snprintf(over, sizeof over, "%ld", sysconf(_SC_NPROCESSORS_ONLN) + 1);
+    const char *d4 = tu_path("maxtrials-over");
+    const char *o[] = {"run",     "fake-ok",  "--backends", "fake-a",  "--threads",
+                       over,      "--trials", "1",          "--param", "contended_trials=0",
+                       "--quiet", "--out",    d4,           NULL};
+    assert_int_equal(tu_run(o), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d4);
+    assert_string_equal(tu_csv_cell(csv, 0, "oversubscribed"), "1");
+    assert_string_equal(tu_csv_cell(csv, 0, "cpu_share"), "0.1000");
+    assert_string_equal(tu_csv_cell(csv, 0, "contended"), "0");
     /* --max-trials below --trials is bad input */
     const char *d3 = tu_path("maxtrials-bad");
     const char *e[] = {"run", "fake-ok", "--trials", "3", "--max-trials", "2", "--out", d3, NULL};
@@ -419,7 +431,9 @@ static void test_resume_more_trials(void **state)
     char meta[600];
     snprintf(meta, sizeof meta, "%s/meta.json", d);
     assert_true(tu_contains(meta, "\"trials\": 3"));
-    assert_true(tu_contains(meta, "\"sysload\""));
+    assert_true(tu_contains(meta, "\"sysload\": {\"loadavg_start\": ["));
+    assert_true(tu_contains(meta, "\"steal_ticks\": "));
+    assert_true(tu_contains(meta, "\"max_trials\": 3"));
 }
 
 /* exit 2, one line on stderr naming `needle`, and no output folder */

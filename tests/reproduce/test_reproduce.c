@@ -1,7 +1,8 @@
 /* `pmlab reproduce --quick` end to end: every claim group has rows with a verdict, every plot
  * the report shows exists and is a valid PNG with an SVG beside it, report.html references
- * nothing outside itself, alerts.json is valid JSON, `pmlab report DIR` re-renders the same
- * report, and `pmlab compare` flags exactly one doctored configuration. No timing assertions. */
+ * nothing outside itself, alerts.json is valid JSON and `pmlab report DIR` re-renders the same
+ * report. No timing assertions. (`pmlab compare` is tested on synthetic rows in tests/harness: a
+ * test on measured rows would depend on how noisy the machine is.) */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 #include <cmocka.h>
 
 static const char *g_pmlab;
-static char g_dir[512], g_copy[600];
+static char g_dir[512];
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -156,7 +157,7 @@ static void test_reproduce_quick(void **state)
         assert_non_null(sec);
         for (int i = 1; i < 6 && groups[g][i]; i++) {
             char id[32];
-            snprintf(id, sizeof id, "\n| %s |", groups[g][i]);
+            snprintf(id, sizeof id, "\n| %s ", groups[g][i]); /* "| C040 | statement | ..." */
             const char *row = strstr(md, id);
             if (!row)
                 fprintf(stderr, "missing claim row %s\n", groups[g][i]);
@@ -164,26 +165,27 @@ static void test_reproduce_quick(void **state)
             const char *eol = strchr(row + 1, '\n');
             char *line = strndup(row + 1, eol ? (size_t)(eol - row - 1) : strlen(row + 1));
             bool verdict = strstr(line, "**holds**") || strstr(line, "**does not hold**") ||
-                           strstr(line, "not testable here: ") || strstr(line, "not run: ");
+                           strstr(line, "inconclusive: ") || strstr(line, "not testable here: ") ||
+                           strstr(line, "not run: ");
             if (!verdict)
                 fprintf(stderr, "no verdict: %s\n", line);
             assert_true(verdict);
             free(line);
         }
     }
-    /* C005 and C025 report both clone methods and judge the zero-allocation one (slot) */
-    static const char *const clone_ids[] = {"\n| C005 |", "\n| C025 |"};
+    /* C005 and C025 judge the zero-allocation clone (how the engine shows the heap clone beside
+     * it is tested with the engine, tests/harness/test_claims.c) */
+    static const char *const clone_ids[] = {"\n| C005 ", "\n| C025 "};
     for (size_t i = 0; i < 2; i++) {
         const char *row = strstr(md, clone_ids[i]);
         assert_non_null(row);
         const char *eol = strchr(row + 1, '\n');
         char *line = strndup(row + 1, eol ? (size_t)(eol - row - 1) : strlen(row + 1));
-        assert_non_null(strstr(line, "slot (`pm_map_clone_at`"));
-        assert_non_null(strstr(line, "heap (`pm_map_clone`"));
-        if (i == 1)
-            assert_non_null(strstr(line, "rule, on slot"));
+        assert_non_null(strstr(line, "method=slot"));
         free(line);
     }
+    /* the header counts the verdicts */
+    assert_non_null(strstr(md, "\n**Verdicts: "));
     /* claims of experiments that are not built say so cleanly */
     assert_non_null(strstr(md, "Runs"));
     /* every image of the report: a PNG, and an SVG beside it */
@@ -251,84 +253,6 @@ static void test_reproduce_quick(void **state)
     free(md);
 }
 
-static void test_compare(void **state)
-{
-    (void)state;
-    char p[1024];
-    /* a run against itself: nothing changed, exit 0 even with --fail-above */
-    assert_int_equal(
-        run("'%s' compare '%s' '%s' --fail-above 1 >'%s.cmp1' 2>&1", g_pmlab, g_dir, g_dir, g_dir),
-        0);
-    snprintf(p, sizeof p, "%s.cmp1", g_dir);
-    char *o = slurp(p, NULL);
-    assert_non_null(o);
-    assert_non_null(strstr(o, " 0 changed"));
-    assert_null(strstr(o, "SLOWER"));
-    assert_null(strstr(o, "FASTER"));
-    free(o);
-    /* a copy with one configuration's throughput halved (every trial): exactly that one */
-    assert_int_equal(run("rm -rf '%s' && cp -r '%s' '%s'", g_copy, g_dir, g_copy), 0);
-    snprintf(p, sizeof p, "%s/01-clone/results.csv", g_copy);
-    char *csv = slurp(p, NULL);
-    assert_non_null(csv);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    int c_ops = -1, c_id = -1;
-    char target[64] = "";
-    size_t line_no = 0;
-    for (char *save = NULL, *line = strtok_r(csv, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save), line_no++) {
-        char *fields[256];
-        int nf = 0;
-        for (char *x = strsep(&line, ","); x && nf < 256; x = strsep(&line, ","))
-            fields[nf++] = x;
-        if (line_no == 0) {
-            for (int i = 0; i < nf; i++) {
-                if (!strcmp(fields[i], "ops_per_sec"))
-                    c_ops = i;
-                if (!strcmp(fields[i], "config_id"))
-                    c_id = i;
-            }
-            assert_true(c_ops >= 0 && c_id >= 0);
-        } else {
-            if (!*target)
-                snprintf(target, sizeof target, "%s", fields[c_id]);
-            char buf[64];
-            if (!strcmp(fields[c_id], target)) {
-                snprintf(buf, sizeof buf, "%.6g", atof(fields[c_ops]) / 2);
-                fields[c_ops] = buf;
-            }
-            for (int i = 0; i < nf; i++)
-                fprintf(f, "%s%s", i ? "," : "", fields[i]);
-            fputc('\n', f);
-            continue;
-        }
-        for (int i = 0; i < nf; i++)
-            fprintf(f, "%s%s", i ? "," : "", fields[i]);
-        fputc('\n', f);
-    }
-    fclose(f);
-    free(csv);
-    assert_int_equal(run("'%s' compare '%s' '%s' >'%s.cmp2' 2>&1", g_pmlab, g_dir, g_copy, g_dir),
-                     0);
-    assert_int_equal(
-        run("'%s' compare '%s' '%s' --fail-above 10 >/dev/null 2>&1", g_pmlab, g_dir, g_copy), 1);
-    snprintf(p, sizeof p, "%s.cmp2", g_dir);
-    o = slurp(p, NULL);
-    assert_non_null(o);
-    size_t flagged = 0;
-    for (const char *q = o; (q = strstr(q, "SLOWER")) != NULL; q++)
-        flagged++;
-    for (const char *q = o; (q = strstr(q, "FASTER")) != NULL; q++)
-        flagged++;
-    if (flagged != 1)
-        fprintf(stderr, "compare output:\n%s\n", o);
-    assert_int_equal(flagged, 1);
-    assert_non_null(strstr(o, "01-clone"));
-    assert_non_null(strstr(o, " 1 changed"));
-    free(o);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -337,13 +261,17 @@ int main(int argc, char **argv)
     }
     g_pmlab = argv[1];
     const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/pmlab-reproduce-test-%d", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
-    snprintf(g_copy, sizeof g_copy, "%s-copy", g_dir);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_reproduce_quick),
-                                       cmocka_unit_test(test_compare)};
+    /* a fresh parent folder of our own (a pid-named one can collide across pid namespaces) */
+    static char parent[400];
+    snprintf(parent, sizeof parent, "%s/pmlab-reproduce-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(parent)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(g_dir, sizeof g_dir, "%s/suite", parent);
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_reproduce_quick)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc == 0)
-        run("rm -rf '%s' '%s' '%s.out' '%s.cmp1' '%s.cmp2'", g_dir, g_copy, g_dir, g_dir, g_dir);
+        run("rm -rf '%s'", parent);
     return rc;
 }
