@@ -48,8 +48,8 @@ static const pmlab_command commands[] = {
      "  --warmup-ms N         warm-up before measuring [200]\n"
      "  --trials N            clean trials per configuration [3]\n"
      "  --max-trials N        re-run a contended trial (as a new trial) until --trials clean\n"
-     "                        trials exist or N trials ran for the configuration\n"
-     "                        [docs/harness.md]\n"
+     "                        trials exist or N trials ran for the configuration [--trials:\n"
+     "                        no re-runs]\n"
      "  --update PCT          share of updates in mixed workloads, 0..100 [0]\n"
      "  --pin on|off          pin worker threads round-robin to online CPUs [on]\n"
      "  --seed N              base seed; a trial uses seed+trial [1]\n"
@@ -86,7 +86,7 @@ static const pmlab_command commands[] = {
      "                        per mode; run nothing\n"
      "  --resume DIR          continue the interrupted suite in DIR\n"
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
-     "                        contended ones [docs/report.md]\n"
+     "                        contended ones (default mode only) [9]\n"
      "  --quiet               no progress on stderr\n"
      "\n"
      "docs/report.md explains the report and its verdicts.\n",
@@ -95,15 +95,21 @@ static const pmlab_command commands[] = {
      "DIR is a run folder (results.csv, meta.json) or a reproduce folder (suite.json); the text\n"
      "depends only on the folder's data.\n",
      cmd_report},
-    {"compare", "DIR_A DIR_B [--fail-above PCT] [--min-change PCT] [--by PARAM] [--conf P]",
-     "per-configuration ratios of medians (B/A); flags the configurations that changed",
-     "  --fail-above PCT      exit 1 if a flagged configuration changed by more than PCT %\n"
-     "  --min-change PCT      flag only changes larger than PCT %\n"
-     "  --by PARAM            pair configurations that differ only in parameter PARAM\n"
-     "  --conf P              confidence level of the ratio's interval, e.g. 0.95\n"
+    {"compare", "DIR_A DIR_B [--conf C] [--min-change PCT] [--fail-above PCT] [--by PARAM[=VA,VB]]",
+     "per-configuration ratios of medians (B/A) with an interval; flags what changed",
+     "  --conf C              confidence of the ratio's interval and the rank test [0.95]\n"
+     "  --min-change PCT      flag only when the interval lies wholly outside 1 +- PCT % [0]\n"
+     "  --fail-above PCT      exit 1 when a configuration changed by more than PCT % (its whole\n"
+     "                        interval outside 1 +- PCT %)\n"
+     "  --by PARAM[=VA,VB]    pair configurations that differ only in PARAM (a column such as\n"
+     "                        backend, alloc, threads, keys, or an experiment parameter): A's\n"
+     "                        PARAM=VA against B's PARAM=VB; without values, the two values\n"
+     "                        PARAM takes. pmlab compare DIR --by PARAM compares within DIR\n"
      "\n"
-     "DIR_A and DIR_B are two run folders or two reproduce folders; docs/harness.md gives\n"
-     "the rule that decides \"changed\".\n",
+     "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
+     "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"
+     "change; fewer than 3 clean trials on a side: 'inconclusive'. Two reproduce folders are\n"
+     "compared run by run. docs/statistics.md gives the rule.\n",
      cmd_compare},
     {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"

@@ -12,22 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-    "usage: pmlab compare DIR_A DIR_B [--conf C] [--min-change PCT] [--fail-above PCT]\n"
-    "                     [--by PARAM[=VA,VB]]\n"
-    "       pmlab compare DIR --by PARAM[=VA,VB]\n"
-    "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
-    "and B, and a bootstrap interval for the ratio of medians B/A at confidence C [0.95].\n"
-    "A configuration is 'changed' only when the interval excludes 1 (with --min-change, when\n"
-    "it lies wholly outside 1 +- PCT %); fewer than 3 clean trials on a side: 'inconclusive'.\n"
-    "  --by PARAM=VA,VB  pair configurations that differ only in PARAM (a column such as\n"
-    "                    backend, alloc, threads, keys, or an experiment parameter): A's\n"
-    "                    PARAM=VA against B's PARAM=VB; one folder compares within itself;\n"
-    "                    without values, the two values PARAM takes\n"
-    "  --fail-above PCT  exit 1 when a configuration changed by more than PCT % (its whole\n"
-    "                    interval outside 1 +- PCT %)\n"
-    "Two reproduce folders are compared run by run (only changed configurations shown).\n";
-
 typedef struct {
     double conf, min_change, fail_above; /* percentages; fail_above < 0: off */
     const char *by, *va, *vb;            /* --by PARAM=VA,VB */
@@ -437,11 +421,7 @@ int cmd_compare(int argc, char **argv)
     int rc = 0;
     for (int i = 0; i < argc && !rc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
-            free(by_copy);
-            return 0;
-        } else if (!strcmp(argv[i], "--fail-above")) {
+        if (!strcmp(argv[i], "--fail-above")) {
             if (!parse_double(v, &o.fail_above) || o.fail_above < 0)
                 rc = usage_error("bad --fail-above value '%s': expected a percentage", v);
             i++;
