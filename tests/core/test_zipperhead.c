@@ -595,7 +595,7 @@ static void test_conflict_name_enomem(void **state)
     assert_int_equal(pm_map_new(NULL, &m), PM_OK);
     pm_zh *h;
     assert_int_equal(pm_zh_new(m, &h), PM_OK);
-    uint8_t p[300];
+    uint8_t p[3000]; /* longer than any conflict path named before on this thread: must grow */
     memset(p, 'x', sizeof p);
     pm_wz *w;
     assert_int_equal(pm_zh_write_zipper(h, p, sizeof p, &w, NULL), PM_OK);
@@ -611,6 +611,78 @@ static void test_conflict_name_enomem(void **state)
     assert_int_equal(pm_zh_release_wz(h, w), PM_OK);
     assert_int_equal(pm_zh_read_zipper(h, p, 2, &rz, &c), PM_OK);
     pm_zh_release_rz(h, rz);
+    assert_int_equal(pm_zh_free(h), PM_OK);
+    pm_map_free(m);
+}
+
+/* ---- conflict paths read on several threads -------------------------------------------------
+ * Each thread asks for write zippers under the live writer of its own partition (refused) and
+ * reads the conflict path it got while the other threads' refusals name other paths, and also
+ * creates and releases a zipper of its own. A per-head buffer made the path another thread's
+ * (TSan: a race in describe(); the content check fails too). */
+#define CT_THREADS 4
+#define CT_ROUNDS  3000
+
+typedef struct ct_arg {
+    pm_zh *h;
+    unsigned t;
+    int bad;
+} ct_arg;
+
+static void *ct_thread(void *p)
+{
+    ct_arg *a = p;
+    uint8_t want[40], req[48], own[3] = {'o', (uint8_t)a->t, 0};
+    size_t wl = 2 + a->t * 9; /* a path length of its own, to tell the threads' answers apart */
+    for (size_t i = 0; i < wl; i++)
+        want[i] = (uint8_t)(i ? 'a' + a->t : 'p');
+    memcpy(req, want, wl);
+    for (unsigned r = 0; r < CT_ROUNDS && !a->bad; r++) {
+        req[wl] = (uint8_t)r;
+        pm_conflict c;
+        pm_wz *w;
+        pm_rz *z;
+        pm_status s = r & 1 ? pm_zh_write_zipper(a->h, req, wl + 1, &w, &c)
+                            : pm_zh_read_zipper(a->h, req, wl + 1, &z, &c);
+        if (s != PM_ECONFLICT || !c.is_write || c.len != wl || memcmp(c.path, want, wl) != 0)
+            a->bad = 1;
+        own[2] = (uint8_t)r;
+        if (pm_zh_write_zipper(a->h, own, 3, &w, NULL) != PM_OK ||
+            pm_wz_set_val(w, r, NULL, NULL) != PM_OK || pm_zh_release_wz(a->h, w) != PM_OK)
+            a->bad = 1;
+        /* the path read again after this thread's own successful calls */
+        if (c.len != wl || memcmp(c.path, want, wl) != 0)
+            a->bad = 1;
+    }
+    return NULL;
+}
+
+static void test_conflict_threads(void **state)
+{
+    (void)state;
+    pm_map *m;
+    assert_int_equal(pm_map_new(NULL, &m), PM_OK);
+    pm_zh *h;
+    assert_int_equal(pm_zh_new(m, &h), PM_OK);
+    pm_wz *live[CT_THREADS];
+    ct_arg arg[CT_THREADS];
+    pthread_t th[CT_THREADS];
+    for (unsigned t = 0; t < CT_THREADS; t++) {
+        uint8_t path[40];
+        size_t wl = 2 + t * 9;
+        for (size_t i = 0; i < wl; i++)
+            path[i] = (uint8_t)(i ? 'a' + t : 'p');
+        assert_int_equal(pm_zh_write_zipper(h, path, wl, &live[t], NULL), PM_OK);
+        arg[t] = (ct_arg){h, t, 0};
+    }
+    for (unsigned t = 0; t < CT_THREADS; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, ct_thread, &arg[t]), 0);
+    for (unsigned t = 0; t < CT_THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_false(arg[t].bad);
+    }
+    for (unsigned t = 0; t < CT_THREADS; t++)
+        assert_int_equal(pm_zh_release_wz(h, live[t]), PM_OK);
     assert_int_equal(pm_zh_free(h), PM_OK);
     pm_map_free(m);
 }
@@ -722,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_many_live_enomem),
         cmocka_unit_test(test_registry_growth_enomem),
         cmocka_unit_test(test_conflict_name_enomem),
+        cmocka_unit_test(test_conflict_threads),
         cmocka_unit_test(test_parallel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
