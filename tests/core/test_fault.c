@@ -486,6 +486,9 @@ static void test_fault(void **state)
  * alone (no clone kept, no drop), and every cell is freed exactly once. */
 static void test_fault_owned(void **state)
 {
+#if defined(PM_SANITIZE_THREAD)
+    skip(); /* single-threaded: TSan adds only its slowdown (debug and asan run it) */
+#endif
     owned_mode = 1;
     test_fault(state);
     owned_mode = 0;
