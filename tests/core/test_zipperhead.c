@@ -810,8 +810,11 @@ OWNED_VARIANT(test_many_live_enomem)
 #endif
 OWNED_VARIANT(test_parallel)
 
-int main(void)
+/* An argument runs only the tests matching it (cmocka's filter, e.g. "test_conflict*"). */
+int main(int argc, char **argv)
 {
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conflicts),
         cmocka_unit_test(test_conflicts_owned),
