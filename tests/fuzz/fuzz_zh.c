@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FZ_CHECK(related(c.path, c.len, k, len));
                 for (unsigned i = 0; i < NSL; i++)
                     if (s.sl[i].live && s.sl[i].is_write == c.is_write && s.sl[i].len == c.len &&
-                        !memcmp(s.sl[i].p, c.path, c.len))
+                        (c.len == 0 || !memcmp(s.sl[i].p, c.path, c.len)))
                         found = 1;
                 FZ_CHECK(found && (w || c.is_write));
                 break;

@@ -15,7 +15,7 @@ dirs="$src/corpus/$t"
 case $mode in
 replay)
     # shellcheck disable=SC2086
-    files=$(find $dirs -type f | sort)
+    files=$(find $dirs -type f ! -name "*.md" | sort)
     n=$(echo "$files" | grep -c . || true)
     [ "$n" -gt 0 ] || { echo "run.sh: no inputs in $dirs" >&2; exit 1; }
     # shellcheck disable=SC2086
