@@ -124,10 +124,10 @@ pm_status pm_map_copy_prefix(const pm_map *m, const uint8_t *prefix, size_t plen
  * (the value at prefix itself becomes the empty key's value). Shares nodes: O(plen). */
 pm_status pm_map_subtrie(const pm_map *m, const uint8_t *prefix, size_t plen, pm_map **out);
 /** Replaces everything at and below prefix in dst by src's entries placed under prefix
- * (src's empty-key value lands on prefix). Shares src's nodes (one reference count); src is not
- * changed. Copies only the nodes on prefix's path in dst. dst == src is allowed. Keys created
- * this way may exceed PM_MAX_KEY; such keys are reached by iteration and prefix operations only.
- * dst's value hooks are used for the grafted values. */
+ * (src's empty-key value lands on prefix: dst gets a clone of it). Shares src's nodes (one
+ * reference count); src is not changed. Copies only the nodes on prefix's path in dst. dst == src
+ * is allowed. Keys created this way may exceed PM_MAX_KEY; such keys are reached by iteration and
+ * prefix operations only. dst's value hooks are used for the grafted values. */
 pm_status pm_map_graft(pm_map *dst, const uint8_t *prefix, size_t plen, const pm_map *src);
 
 /* ---- algebra ----------------------------------------------------------------------------------

@@ -160,7 +160,8 @@ static inline pm_status pm_wz_restrict(pm_wz *z, const pm_rz *src, pm_alg *res)
  * accessed only through it (its contents below live write zippers are detached). */
 typedef struct pm_conflict {
     bool is_write;       /* the conflicting zipper is a write zipper */
-    const uint8_t *path; /* its path: owned by the head, valid until its next call */
+    const uint8_t *path; /* its path, in storage of the calling thread: valid on that thread
+                          * until its next refused request (any head) or its exit */
     size_t len;
 } pm_conflict;
 

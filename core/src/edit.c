@@ -62,8 +62,10 @@ typedef struct lplan {
     size_t nremoved;
 } lplan;
 
+/* gval: the graft's value as it enters the map (graft_value; phase 1 passes op->g_val, which is
+ * only counted, never stored). */
 static pm_status line_plan(const pm_line *t, const uint8_t *rest, size_t len, const pm_op *op,
-                           lplan *p)
+                           uint64_t gval, lplan *p)
 {
     int vslot = -1;
     pm_item slot[2];
@@ -106,7 +108,7 @@ static pm_status line_plan(const pm_line *t, const uint8_t *rest, size_t len, co
         }
         if (op->kind == PM_OP_GRAFT) {
             if (op->g_has_val)
-                p->items[p->n++] = (pm_item){rest, len, 0, op->g_val};
+                p->items[p->n++] = (pm_item){rest, len, 0, gval};
             if (op->g_link)
                 p->items[p->n++] = (pm_item){rest, len, 1, (uint64_t)op->g_link};
         }
@@ -116,15 +118,17 @@ static pm_status line_plan(const pm_line *t, const uint8_t *rest, size_t len, co
     return PM_OK;
 }
 
-/* Items for a fresh subtrie at key (SET, or GRAFT of a non-empty source). */
-static size_t fresh_items(const uint8_t *key, size_t len, const pm_op *op, pm_item *it)
+/* Items for a fresh subtrie at key (SET, or GRAFT of a non-empty source; gval as for
+ * line_plan). */
+static size_t fresh_items(const uint8_t *key, size_t len, const pm_op *op, uint64_t gval,
+                          pm_item *it)
 {
     size_t n = 0;
     if (op->kind == PM_OP_SET) {
         it[n++] = (pm_item){key, len, 0, op->val};
     } else if (op->kind == PM_OP_GRAFT) {
         if (op->g_has_val)
-            it[n++] = (pm_item){key, len, 0, op->g_val};
+            it[n++] = (pm_item){key, len, 0, gval};
         if (op->g_link)
             it[n++] = (pm_item){key, len, 1, (uint64_t)op->g_link};
     }
@@ -136,6 +140,17 @@ static pm_link *child_loc(pm_link x, unsigned idx)
     if (pm_tag(x) == PM_TAG_LINE)
         return (pm_link *)&((pm_line *)pm_ptr(x))->pay[idx];
     return pm_dense_childp(pm_ptr(x), idx);
+}
+
+/* The ownership rule for a graft's value, decided here and nowhere else: the value at the root of
+ * a grafted subtrie lives in a node (or the handle) of this map, not in the grafted node, so the
+ * map needs a value of its own. It gets op->g_val itself when the caller gives it up (g_move),
+ * else a clone. Called exactly once per successful graft that carries a value, after the last
+ * step that can fail; the subtrie below (g_link) is shared by a counted reference and needs no
+ * clone (its values belong to its nodes). */
+static uint64_t graft_value(const pm_val_ops *ops, const pm_op *op)
+{
+    return op->g_move ? op->g_val : pm_val_clone(ops, op->g_val);
 }
 
 /* Level i's node was emptied and freed: unlink it from its parent, and so on upward. */
@@ -201,7 +216,7 @@ static pm_status edit_root(pm_map *m, pm_op *op)
         return PM_OK;
     }
     case PM_OP_GRAFT: {
-        uint64_t nv = op->g_has_val ? pm_val_clone(ops, op->g_val) : 0;
+        uint64_t nv = op->g_has_val ? graft_value(ops, op) : 0;
         if (m->has_root_val)
             pm_val_drop(ops, m->root_val);
         m->has_root_val = op->g_has_val;
@@ -316,13 +331,13 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             st = PM_ENOTFOUND;
             goto out;
         }
-        nfresh = fresh_items(rest, L, op, fresh);
+        nfresh = fresh_items(rest, L, op, op->g_val, fresh);
         if (!nfresh)
             goto out; /* remove_prefix / empty graft on nothing */
         build = 1;
     } else if (term == T_LINE) {
         const pm_line *t = pm_ptr(p.v[p.n - 1].node);
-        st = line_plan(t, rest, L, op, &lp);
+        st = line_plan(t, rest, L, op, op->g_val, &lp);
         if (st)
             goto out;
         if ((op->kind == PM_OP_REMOVE_ALL && !lp.nremoved) ||
@@ -377,7 +392,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
                 st = PM_ENOTFOUND;
                 goto out;
             }
-            nfresh = fresh_items(rest + 1, L - 1, op, fresh);
+            nfresh = fresh_items(rest + 1, L - 1, op, op->g_val, fresh);
             if (!nfresh)
                 goto out;
             build = 1;
@@ -413,6 +428,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         goto nomem;
 
     /* ---- phase 2: copy the path (cannot fail from here on) ----------------------------------- */
+    /* the graft's value, placed by the plan below (every branch of "apply" stores it) */
+    uint64_t gv = op->kind == PM_OP_GRAFT && op->g_has_val ? graft_value(ops, op) : 0;
     pm_link *where = &m->root;
     for (size_t i = 0; i < p.n; i++) {
         pm_link x = p.v[i].node;
@@ -441,6 +458,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
     /* ---- phase 2: apply ---------------------------------------------------------------------- */
     if (term == T_EMPTY) {
         pm_link out = 0;
+        fresh_items(rest, L, op, gv, fresh);
         pm_build(&pool, fresh, nfresh, &out, NULL);
         m->root = out;
     } else if (term == T_LINE) {
@@ -448,17 +466,13 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         pm_line *t = pm_ptr(tl);
         pm_line tmp; /* items point into this copy while t is rebuilt */
         memcpy(&tmp, t, pm_line_size(t));
-        line_plan(&tmp, rest, L, op, &lp);
+        line_plan(&tmp, rest, L, op, gv, &lp);
         if (lp.replace_slot >= 0) {
             op->had_old = 1;
             op->old = t->pay[lp.replace_slot];
             t->pay[lp.replace_slot] = op->val;
             goto out;
         }
-        if (op->kind == PM_OP_GRAFT && op->g_has_val)
-            for (size_t i = 0; i < lp.n; i++)
-                if (!lp.items[i].is_child && lp.items[i].key == rest)
-                    lp.items[i].pay = pm_val_clone(ops, op->g_val);
         if (lp.n) {
             pm_link out = 0;
             pm_build(&pool, lp.items, lp.n, &out, t);
@@ -488,8 +502,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
         int emptied = 0;
         if (L > 1) {
             pm_link out = 0;
-            if (op->kind == PM_OP_GRAFT && op->g_has_val)
-                fresh[0].pay = pm_val_clone(ops, op->g_val);
+            fresh_items(rest + 1, L - 1, op, gv, fresh);
             pm_build(&pool, fresh, nfresh, &out, NULL);
             if (present)
                 *pm_dense_childp(d, b) = out; /* the entry had no child, or we had gone down */
@@ -522,7 +535,7 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             case PM_OP_GRAFT: {
                 int nv = op->kind == PM_OP_GRAFT && op->g_has_val;
                 pm_link nl = op->kind == PM_OP_GRAFT ? op->g_link : 0;
-                uint64_t v = nv ? pm_val_clone(ops, op->g_val) : 0;
+                uint64_t v = gv;
                 if (present) {
                     if (hasv)
                         pm_val_drop(ops, pm_dense_val(d, b));

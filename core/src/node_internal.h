@@ -545,7 +545,8 @@ typedef struct pm_op {
     pm_op_kind kind;
     uint64_t val;
     int g_has_val;
-    uint64_t g_val; /* cloned by the engine on success */
+    uint64_t g_val; /* on success the map gets a clone (or g_val itself with g_move) */
+    int g_move;     /* the caller gives g_val up on success (it keeps it on failure) */
     pm_link g_link; /* the caller already holds the reference given to the map */
     int had_old;    /* out: SET / REMOVE_VAL */
     uint64_t old;   /* out: ownership passes to the caller */

@@ -283,9 +283,14 @@ static pm_status alg_pos(pm_wz *z, pm_alg_op op, const pm_zpos *b, pm_alg *res)
         st = graft_pos(z, b);
     } else {
         r = report_new(&s);
-        st = graft(z, s.has_val, s.val, s.link);
-        if (s.has_val)
-            pm_val_drop(ops_(z), s.val);
+        pm_op gop = {.kind = PM_OP_GRAFT,
+                     .g_has_val = s.has_val,
+                     .g_val = s.val,
+                     .g_move = 1, /* the result's value is ours: moved into the map */
+                     .g_link = s.link};
+        st = edit(z, &gop);
+        if (st)
+            pm_subtrie_release(&s, ops_(z));
     }
     if (st == PM_OK && res)
         *res = r;

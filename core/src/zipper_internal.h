@@ -129,8 +129,6 @@ struct pm_zh {
     size_t nnodes;        /* non-root nodes linked */
     pm_zh_node *spare;    /* unlinked nodes kept for reuse, chained through hnext */
     size_t nspare;
-    uint8_t *cbuf; /* the last conflict's path */
-    size_t ccap;
 };
 
 /* ---- algebra (algebra.c) ---------------------------------------------------------------------

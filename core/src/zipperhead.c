@@ -76,7 +76,6 @@ pm_status pm_zh_free(pm_zh *h)
         pm_free_aux(n);
     }
     pm_free_aux(h->buckets);
-    pm_free_aux(h->cbuf);
     pm_free_aux(h);
     return PM_OK;
 }
@@ -120,27 +119,66 @@ static pm_zh_node *deepest(const pm_zh *h, pm_zh_node *r, const uint8_t *path, s
     return r;
 }
 
+/* The conflict path's storage: one buffer per calling thread (a pthread key whose destructor
+ * frees it at thread exit), so a refusal's pm_conflict.path stays valid on the thread that got it
+ * whatever other threads do with the head; it is overwritten only by that thread's next refusal.
+ * A buffer per head would be rewritten by another thread's refusal while the first still reads
+ * it (issue 14). */
+typedef struct pm_cbuf {
+    size_t cap;
+    uint8_t b[];
+} pm_cbuf;
+static pthread_key_t cbuf_key;
+static pthread_once_t cbuf_once = PTHREAD_ONCE_INIT;
+static int cbuf_key_ok;
+
+static void cbuf_free(void *p)
+{
+    pm_free_aux(p);
+}
+static void cbuf_init(void)
+{
+    cbuf_key_ok = pthread_key_create(&cbuf_key, cbuf_free) == 0;
+}
+
+/* The calling thread's buffer with room for n bytes, or NULL (out of memory). */
+static uint8_t *cbuf_get(size_t n)
+{
+    pthread_once(&cbuf_once, cbuf_init);
+    if (!cbuf_key_ok)
+        return NULL;
+    pm_cbuf *c = pthread_getspecific(cbuf_key);
+    if (c && c->cap >= n)
+        return c->b;
+    size_t cap = n < 64 ? 64 : n;
+    pm_cbuf *nc = c ? pm_realloc_aux(c, sizeof *nc + cap) : pm_alloc_aux(sizeof *nc + cap);
+    if (!nc)
+        return NULL;
+    nc->cap = cap;
+    if (pthread_setspecific(cbuf_key, nc)) { /* only possible for a thread's first buffer */
+        pm_free_aux(nc);
+        return NULL;
+    }
+    return nc->b;
+}
+
 /* Describes the zipper registered at `at` (in trie `kind`) in *c: its path is path[0, len) and
  * then the bytes from `from` (the node at path[0, len)) down to `at`. */
-static pm_status describe(pm_zh *h, pm_conflict *c, int kind, const uint8_t *path, size_t len,
+static pm_status describe(pm_conflict *c, int kind, const uint8_t *path, size_t len,
                           const pm_zh_node *from, const pm_zh_node *at, size_t extra)
 {
     if (!c)
         return PM_ECONFLICT;
     size_t n = len + extra;
-    if (n > h->ccap) {
-        uint8_t *nb = pm_realloc_aux(h->cbuf, n);
-        if (!nb)
-            return PM_ENOMEM;
-        h->cbuf = nb;
-        h->ccap = n;
-    }
+    uint8_t *buf = cbuf_get(n);
+    if (!buf)
+        return PM_ENOMEM;
     if (len)
-        memcpy(h->cbuf, path, len);
+        memcpy(buf, path, len);
     for (size_t i = n; at != from; at = at->parent)
-        h->cbuf[--i] = at->byte;
+        buf[--i] = at->byte;
     c->is_write = kind != 0;
-    c->path = h->cbuf;
+    c->path = buf;
     c->len = n;
     return PM_ECONFLICT;
 }
@@ -154,7 +192,7 @@ static pm_status check_kind(pm_zh *h, int kind, const uint8_t *path, size_t len,
     pm_zh_node *n = &h->roots[kind], *next;
     for (size_t i = 0;; i++) {
         if (n->here) /* registered at path[0, i) */
-            return describe(h, c, kind, path, i, n, n, 0);
+            return describe(c, kind, path, i, n, n, 0);
         if (i == len)
             break;
         if (!(next = child_of(h, n, path[i]))) {
@@ -175,7 +213,7 @@ static pm_status check_kind(pm_zh *h, int kind, const uint8_t *path, size_t len,
     size_t extra = 0;
     for (; !at->here; extra++)
         at = at->child;
-    return describe(h, c, kind, path, len, n, at, extra);
+    return describe(c, kind, path, len, n, at, extra);
 }
 
 /* A new write zipper conflicts with both kinds, a new read zipper only with writers. On PM_OK,
@@ -417,10 +455,12 @@ pm_status pm_zh_release_wz(pm_zh *h, pm_wz *z)
     pm_map *own = z->target;
     pthread_mutex_lock(&h->lock);
     if (!pm_map_is_empty(own)) {
-        /* graft back: the engine takes over own's root reference and clones its value */
+        /* graft back: own gives its root reference and its value to the head's map (moved,
+         * not cloned: own is freed below) */
         pm_op op = {.kind = PM_OP_GRAFT,
                     .g_has_val = own->has_root_val,
                     .g_val = own->root_val,
+                    .g_move = 1,
                     .g_link = own->root};
         pm_status s = pm_edit(h->m, z->he.path, z->he.len, &op);
         if (s) {
@@ -428,10 +468,11 @@ pm_status pm_zh_release_wz(pm_zh *h, pm_wz *z)
             return s;
         }
         own->root = 0;
+        own->has_root_val = 0;
     }
     entry_remove(h, &z->he);
     pthread_mutex_unlock(&h->lock);
-    pm_map_free(own); /* drops own's value (the head's map holds a clone) */
+    pm_map_free(own); /* only the handle: its contents went to the head's map */
     pm_zc_fini(&z->c);
     pm_free_aux(z);
     return PM_OK;

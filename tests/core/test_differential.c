@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "owned.h"
 #include "pathmap.h"
 #include "pathmap_debug.h"
 
@@ -22,9 +23,11 @@
 /* The differential test is single-threaded: ThreadSanitizer adds nothing to it but a 20x slowdown,
  * so the tsan preset runs 2 of the 10 seeds (debug and asan run all 10). */
 #if defined(PM_SANITIZE_THREAD)
-#define NSEEDS 2
+#define NSEEDS       2
+#define OWNED_NSEEDS 1
 #else
-#define NSEEDS 10
+#define NSEEDS       10
+#define OWNED_NSEEDS 3
 #endif
 #define NSNAP 3
 
@@ -96,7 +99,7 @@ static int cmp_cb(void *c, const uint8_t *k, size_t len, uint64_t v)
         return 1;
     }
     const ment *e = &f->m->e[f->lo + f->i++];
-    if (e->k->len != len || (len && memcmp(e->k->b, k, len)) || e->v != v) {
+    if (e->k->len != len || (len && memcmp(e->k->b, k, len)) || e->v != ov_get(v)) {
         f->bad = 1;
         return 1;
     }
@@ -128,17 +131,23 @@ typedef struct snap {
     model m;
 } snap;
 
+/* Operations run, per value mode ([0] integers, [1] owned cells). */
+static unsigned long long ops_run[2];
+
+/* One seed in the current value mode (owned_mode, owned.h): the model holds payloads, the map
+ * holds values made by ov_make; every value handed back (*old) is checked and released. */
 static void run_seed(uint64_t seed)
 {
+    long long live0 = owned_live();
     rng r = {seed * 0x9E3779B97F4A7C15ull + 1};
     pm_map *map;
     model m = {0};
     snap snaps[NSNAP] = {{0}};
     uint8_t *k = keybuf;
     int trace = getenv("PM_DIFF_TRACE") != NULL;
-    assert_int_equal(pm_map_new(NULL, &map), PM_OK);
+    assert_int_equal(pm_map_new(ov_ops(), &map), PM_OK);
 
-    for (size_t op = 0; op < DIFF_OPS; op++) {
+    for (size_t op = 0; op < DIFF_OPS; op++, ops_run[owned_mode]++) {
         size_t len = gen_key(&r, &m, k);
         size_t c = rndn(&r, 1000);
         /* Keep the model small enough for fast checks: bias towards removal when large. */
@@ -150,23 +159,27 @@ static void run_seed(uint64_t seed)
             fprintf(stderr, "op %zu c=%zu len=%zu n=%zu\n", op, c, len, m.n);
         if (c < 380) {
             int mh = model_set(&m, k, len, v, &mold);
-            assert_int_equal(pm_map_set(map, k, len, v, &old, &had), PM_OK);
+            assert_int_equal(pm_map_set(map, k, len, ov_make(v), &old, &had), PM_OK);
             assert_int_equal(had, mh);
-            if (mh)
-                assert_true(old == mold);
+            if (mh) {
+                assert_true(ov_get(old) == mold);
+                ov_release(old);
+            }
         } else if (c < 480) {
             size_t i;
             int mh = model_find(&m, k, len, &i);
             pm_status s = pm_map_get(map, k, len, &old);
             assert_int_equal(s, mh ? PM_OK : PM_ENOTFOUND);
             if (mh)
-                assert_true(old == m.e[i].v);
+                assert_true(ov_get(old) == m.e[i].v);
         } else if (c < 640) {
             int mh = model_remove(&m, k, len, &mold);
             pm_status s = pm_map_remove(map, k, len, &old);
             assert_int_equal(s, mh ? PM_OK : PM_ENOTFOUND);
-            if (mh)
-                assert_true(old == mold);
+            if (mh) {
+                assert_true(ov_get(old) == mold);
+                ov_release(old);
+            }
         } else if (c < 690) {
             size_t i;
             assert_int_equal(pm_map_contains(map, k, len), model_find(&m, k, len, &i));
@@ -235,14 +248,15 @@ static void run_seed(uint64_t seed)
                 pm_map_free(tmp);
                 tmp = NULL;
                 model_free(&sm);
-                assert_int_equal(pm_map_new(NULL, &tmp), PM_OK);
+                assert_int_equal(pm_map_new(ov_ops(), &tmp), PM_OK);
                 memset(&sm, 0, sizeof sm);
                 for (size_t i = 0; i < 3 && i < m.n; i++) {
                     const mkey *e = m.e[rndn(&r, m.n)].k;
                     uint64_t x = rnd(&r);
                     model_set(&sm, e->b, e->len > 100 ? 100 : e->len, x, &mold);
                     assert_int_equal(
-                        pm_map_set(tmp, e->b, e->len > 100 ? 100 : e->len, x, NULL, NULL), PM_OK);
+                        pm_map_set(tmp, e->b, e->len > 100 ? 100 : e->len, ov_make(x), NULL, NULL),
+                        PM_OK);
                 }
                 src = tmp;
             }
@@ -267,7 +281,7 @@ static void run_seed(uint64_t seed)
             size_t s = rndn(&r, NSNAP);
             if (snaps[s].map) {
                 model_set(&snaps[s].m, k, len, v, &mold);
-                assert_int_equal(pm_map_set(snaps[s].map, k, len, v, NULL, NULL), PM_OK);
+                assert_int_equal(pm_map_set(snaps[s].map, k, len, ov_make(v), NULL, NULL), PM_OK);
                 if (m.n && rndn(&r, 2)) {
                     const mkey *dk = snaps[s].m.n ? snaps[s].m.e[rndn(&r, snaps[s].m.n)].k : NULL;
                     if (dk) {
@@ -291,7 +305,7 @@ static void run_seed(uint64_t seed)
             size_t lo = m.n ? rndn(&r, m.n) : 0;
             for (size_t i = lo; i < m.n && i < lo + 8; i++) {
                 assert_int_equal(pm_map_get(map, m.e[i].k->b, m.e[i].k->len, &old), PM_OK);
-                assert_true(old == m.e[i].v);
+                assert_true(ov_get(old) == m.e[i].v);
             }
         }
         if (op % 5000 == 4999)
@@ -311,19 +325,48 @@ static void run_seed(uint64_t seed)
     pm_mem_stats_get(&st);
     assert_int_equal(st.live_nodes, 0);
     assert_int_equal(st.live_bytes, 0);
+    assert_int_equal(owned_live(), live0); /* every cell made was freed exactly once */
+}
+
+/* PM_DIFF_SEEDS=N (both modes) runs N seeds of DIFF_OPS operations each: the long run of
+ * `make soak` and tests/README.md. */
+static uint64_t seeds(uint64_t dflt)
+{
+    const char *e = getenv("PM_DIFF_SEEDS");
+    return e && *e ? strtoull(e, NULL, 10) : dflt;
 }
 
 static void test_differential(void **state)
 {
     (void)state;
-    for (uint64_t seed = 1; seed <= NSEEDS; seed++)
+    owned_mode = 0;
+    for (uint64_t seed = 1; seed <= seeds(NSEEDS); seed++)
         run_seed(seed);
 }
 
-int main(void)
+/* The same operations with owned values: heap cells, clone and drop counted (owned.h). */
+static void test_differential_owned(void **state)
 {
+    (void)state;
+    owned_mode = 1;
+    uint64_t n = seeds(OWNED_NSEEDS);
+    for (uint64_t seed = 1; seed <= n; seed++)
+        run_seed(seed);
+    owned_mode = 0;
+    assert_int_equal(owned_live(), 0);
+    printf("differential: %llu operations with integer values, %llu with owned values "
+           "(%llu seeds; %lld clones, %lld drops, 0 cells live)\n",
+           ops_run[0], ops_run[1], (unsigned long long)n, owned_clones(), owned_drops());
+}
+
+/* An argument runs only the tests matching it (cmocka's filter: test_differential_owned). */
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_differential_owned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,24 +3,31 @@
 #define PM_TEST_UTIL_H
 
 #include "model.h"
+#include "owned.h"
 #include "pathmap.h"
 #include "pathmap_debug.h"
 
 #include <stdio.h>
 
+/* Sets k to a value with payload v (a cell in owned mode, released if the set fails). */
 static inline int set_s(pm_map *m, const char *k, uint64_t v)
 {
-    return pm_map_set(m, (const uint8_t *)k, strlen(k), v, NULL, NULL);
+    uint64_t x = ov_make(v);
+    pm_status s = pm_map_set(m, (const uint8_t *)k, strlen(k), x, NULL, NULL);
+    if (s)
+        ov_release(x);
+    return s;
 }
 
 static int dump_cb(void *c, const uint8_t *k, size_t len, uint64_t v)
 {
     model *m = c;
-    model_insert_at(m, m->n, mkey_new(k, len), v);
+    model_insert_at(m, m->n, mkey_new(k, len), ov_get(v)); /* payloads in owned mode */
     return 0;
 }
 
-/* Map contents as a model (in iteration order). Returns non-zero on failure. */
+/* Map contents as a model (in iteration order; owned cells as their payloads, owned.h). Returns
+ * non-zero on failure. */
 static inline int dump(const pm_map *map, model *out)
 {
     memset(out, 0, sizeof *out);

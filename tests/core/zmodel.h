@@ -119,14 +119,14 @@ static inline int model_keys_equal(const model *a, const model *b)
     return 1;
 }
 
-/* A map from a model. */
+/* A map from a model (in owned mode, owned.h: heap cells holding the model's values). */
 static inline pm_map *map_of(const model *m)
 {
     pm_map *r;
-    if (pm_map_new(NULL, &r))
+    if (pm_map_new(ov_ops(), &r))
         return NULL;
     for (size_t i = 0; i < m->n; i++)
-        if (pm_map_set(r, m->e[i].k->b, m->e[i].k->len, m->e[i].v, NULL, NULL))
+        if (pm_map_set(r, m->e[i].k->b, m->e[i].k->len, ov_make(m->e[i].v), NULL, NULL))
             return NULL;
     return r;
 }

@@ -107,8 +107,8 @@ typedef struct pm_sync_stats {
     uint64_t pending;       /* retired - freed */
     uint64_t peak_pending;  /* highest pending seen at a retire */
     uint64_t grace_periods; /* urcu: grace periods observed; epoch: epoch advances; hp: hazard
-                               scans; refcount: frees done by a reader's last release; rwlock:
-                               write-lock acquisitions; leaky: 0 */
+                               scans; rwlock: write-lock acquisitions; refcount, leaky: 0 (no
+                               grace period: refcount frees at the last release) */
 } pm_sync_stats;
 
 /** Backend properties (flags). */
