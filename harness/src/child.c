@@ -50,6 +50,11 @@ struct pmlab_ctx {
     size_t ntacc;
     unsigned max_workers; /* most workers of one call in the window */
     bool workers_ran;
+    /* CPU time of the process's other threads (a backend's grace-period or call_rcu thread, an
+     * allocator's background thread) while workers ran: the process's CPU time over each worker
+     * call minus the workers' and the calling thread's (contention_put credits it) */
+    uint64_t worker_cpu_ns, helper_ns, span_ns;
+    uint64_t proc_cpu0_ns; /* the process at the window's start (no worker ran) */
     struct tsnap {
         uint64_t cpu_ns, delay_ns, wall_ns, nivcsw;
         bool have_delay;
@@ -57,6 +62,13 @@ struct pmlab_ctx {
 };
 
 /* ---- contention: one thread's CPU time, wait for a CPU and involuntary switches ---------- */
+static uint64_t cpu_clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void tsnap_take(struct tsnap *t)
 {
     struct timespec ts;
@@ -105,8 +117,10 @@ static void contention_reset(pmlab_ctx *ctx)
     ctx->ntacc = 0;
     ctx->max_workers = 0;
     ctx->workers_ran = false;
+    ctx->worker_cpu_ns = ctx->helper_ns = ctx->span_ns = 0;
     pthread_mutex_unlock(&ctx->mu);
     tsnap_take(&ctx->main_snap);
+    ctx->proc_cpu0_ns = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static void contention_add(pmlab_ctx *ctx, unsigned idx, const struct tsnap *a,
@@ -122,6 +136,7 @@ static void contention_add(pmlab_ctx *ctx, unsigned idx, const struct tsnap *a,
         ctx->ntacc = n;
     }
     ctx->tacc[idx].cpu_ns += cpu;
+    ctx->worker_cpu_ns += cpu;
     ctx->tacc[idx].runnable_ns += run;
     ctx->tacc[idx].nivcsw += niv;
     pthread_mutex_unlock(&ctx->mu);
@@ -132,13 +147,24 @@ static void contention_add(pmlab_ctx *ctx, unsigned idx, const struct tsnap *a,
  * depending on the machine's load. The pmlab program does not define it (weak: NULL). */
 extern double pmlab_test_only_cpu_share(const pmlab_config *cfg) __attribute__((weak));
 
-/* Writes cpu_share, nivcsw and contended for the window that just ended. */
+/* Writes cpu_share, nivcsw, helper_cpu and contended for the window that just ended.
+ *
+ * cpu_share is the least-served thread's CPU time over its runnable time. A worker can also wait
+ * for a CPU because the process's own other threads ran (liburcu's call_rcu thread, a
+ * grace-period thread): that is the system under test using the machine, the same as an
+ * experiment that starts more workers than CPUs, not another process. So the contention rule
+ * credits each worker's wait with up to H, the CPU time those threads used in the window
+ * (helper_cpu = H / the window), and flags the row only when the wait H cannot explain still
+ * leaves the worker below PMLAB_CONTENDED_SHARE. H is an upper bound of the wait it caused (a
+ * helper running on an idle CPU delayed nobody), so the credit can only clear a row. */
 static void contention_put(FILE *out, pmlab_ctx *ctx, const pmlab_config *cfg,
                            const struct tsnap *main_end)
 {
-    double share = -1;
-    uint64_t niv = 0, longest = 0;
+    double share = -1, share_ext = -1;
+    uint64_t niv = 0, longest = 0, helper = 0, span = 0;
     if (ctx->workers_ran) {
+        helper = ctx->helper_ns;
+        span = ctx->span_ns;
         for (size_t i = 0; i < ctx->ntacc; i++) {
             const struct tacc *t = &ctx->tacc[i];
             niv += t->nivcsw;
@@ -149,20 +175,32 @@ static void contention_put(FILE *out, pmlab_ctx *ctx, const pmlab_config *cfg,
             double s = (double)t->cpu_ns / (double)t->runnable_ns;
             if (share < 0 || s < share)
                 share = s;
+            uint64_t wait = t->runnable_ns - t->cpu_ns;
+            wait = wait > helper ? wait - helper : 0;
+            double se = (double)t->cpu_ns / (double)(t->cpu_ns + wait);
+            if (share_ext < 0 || se < share_ext)
+                share_ext = se;
         }
     } else {
         uint64_t cpu, run;
         tsnap_delta(&ctx->main_snap, main_end, &cpu, &run, &niv);
         longest = run;
-        if (run)
+        span = main_end->wall_ns - ctx->main_snap.wall_ns;
+        uint64_t proc = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - ctx->proc_cpu0_ns;
+        helper = proc > cpu ? proc - cpu : 0;
+        if (run) {
             share = (double)cpu / (double)run;
+            uint64_t wait = run - cpu;
+            wait = wait > helper ? wait - helper : 0;
+            share_ext = (double)cpu / (double)(cpu + wait);
+        }
     }
     if (longest < (uint64_t)PMLAB_CONTENTION_MIN_WINDOW_MS * 1000000u)
-        share = -1; /* too short to tell */
+        share = share_ext = -1; /* too short to tell */
     if (pmlab_test_only_cpu_share) {
         double forced = pmlab_test_only_cpu_share(cfg);
         if (forced >= 0)
-            share = forced;
+            share = share_ext = forced;
     }
     if (share > 1)
         share = 1;
@@ -173,7 +211,9 @@ static void contention_put(FILE *out, pmlab_ctx *ctx, const pmlab_config *cfg,
     if (share >= 0)
         fprintf(out, "cpu_share=%.4f\n", share);
     fprintf(out, "nivcsw=%" PRIu64 "\n", niv);
-    fprintf(out, "contended=%d\n", share >= 0 && !over && share < PMLAB_CONTENDED_SHARE);
+    if (share >= 0 && span > 0)
+        fprintf(out, "helper_cpu=%.4f\n", (double)helper / (double)span);
+    fprintf(out, "contended=%d\n", share_ext >= 0 && !over && share_ext < PMLAB_CONTENDED_SHARE);
 }
 
 /* ---- parameters --------------------------------------------------------------------------- */
@@ -404,6 +444,13 @@ static int run_threads(pmlab_ctx *ctx, unsigned n, pmlab_worker_fn fn, void *arg
     unsigned started = 0;
     int rc = 0;
     _Atomic uint64_t t_start = UINT64_MAX;
+    /* the process's CPU time over this call, minus the workers' and this thread's, is what the
+     * process's other threads used while the workers ran (contention_put) */
+    uint64_t proc0 = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    uint64_t self0 = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    pthread_mutex_lock(&ctx->mu);
+    uint64_t work0 = ctx->worker_cpu_ns;
+    pthread_mutex_unlock(&ctx->mu);
     for (; started < n; started++) {
         wa[started] = (worker_arg){ctx, fn, arg, started, &bar, &t_start};
         rc = pthread_create(&th[started], NULL, worker_main, &wa[started]);
@@ -428,6 +475,13 @@ static int run_threads(pmlab_ctx *ctx, unsigned n, pmlab_worker_fn fn, void *arg
     uint64_t t1 = pmlab_now_ns();
     if (atomic_load(&t_start) < t0)
         t0 = atomic_load(&t_start);
+    uint64_t proc = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - proc0;
+    uint64_t self = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID) - self0;
+    pthread_mutex_lock(&ctx->mu);
+    uint64_t own = self + (ctx->worker_cpu_ns - work0);
+    ctx->helper_ns += proc > own ? proc - own : 0;
+    ctx->span_ns += t1 - t0;
+    pthread_mutex_unlock(&ctx->mu);
     atomic_store(&ctx->stop, false);
     if (seconds)
         *seconds = (double)(t1 - t0) / 1e9;

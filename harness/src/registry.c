@@ -16,7 +16,7 @@ const char *const common_cols[] = {
     "size", "ops", "seconds", "ops_per_sec", "p50_ns", "p99_ns", "p999_ns", "max_ns", "retired",
     "freed", "pending_peak", "rss_peak_kb", "status",
     /* contention over the measured window (child.c, sysload.h) */
-    "cpu_share", "nivcsw", "contended",
+    "cpu_share", "nivcsw", "helper_cpu", "contended",
     /* added by the harness */
     "p90_ns", "update_pct", "pin", "seed", "duration_ms", "warmup_ms", "params", "config_id",
     "wall_ms", "query_ops_per_sec", "query_p50_ns", "query_p99_ns", "query_p999_ns",

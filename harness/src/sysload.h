@@ -4,8 +4,9 @@
  * experiment that starts no worker, the child's main thread) measures its CPU time
  * (CLOCK_THREAD_CPUTIME_ID), its wait for a CPU (/proc/thread-self/schedstat run_delay) and its
  * involuntary context switches (getrusage RUSAGE_THREAD). A row is `contended` when it is not
- * oversubscribed and its cpu_share is below PMLAB_CONTENDED_SHARE (docs/harness.md, "Contention"
- * gives the measurements behind the value). */
+ * oversubscribed and its cpu_share, with its wait credited with the CPU time of the process's
+ * other threads (helper_cpu, child.c), is below PMLAB_CONTENDED_SHARE (docs/harness.md,
+ * "Contention" gives the measurements behind the value). */
 #ifndef PMLAB_SYSLOAD_H
 #define PMLAB_SYSLOAD_H
 

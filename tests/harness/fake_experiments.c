@@ -1,8 +1,11 @@
 /* TEST-ONLY experiments, backends and key sets, compiled into pmlab-test (never into pmlab). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include "pmlab/experiment.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +145,8 @@ static const pmlab_experiment fake_metrics = {
 double pmlab_test_only_cpu_share(const pmlab_config *cfg);
 double pmlab_test_only_cpu_share(const pmlab_config *cfg)
 {
-    if (strncmp(cfg->experiment, "fake-", 5) != 0)
-        return -1; /* the built-in selftest: measured */
+    if (strncmp(cfg->experiment, "fake-", 5) != 0 || !strcmp(cfg->experiment, "fake-helper"))
+        return -1; /* the built-in selftest and fake-helper: measured */
     const char *list = pmlab_param_str(cfg, "contended_trials");
     if (!list || !strcmp(list, "-"))
         return 1.0;
@@ -154,6 +157,63 @@ double pmlab_test_only_cpu_share(const pmlab_config *cfg)
     free(copy);
     return hit ? 0.1 : 1.0;
 }
+
+/* fake-helper: each worker starts a thread of its own that is not a worker (as liburcu's
+ * call_rcu thread is not) and spins beside it on the worker's CPU (the thread inherits the
+ * worker's pinning) until the stop flag: the row's workers lose about half their time to the
+ * process's own thread, which helper_cpu must credit (not contended). */
+typedef struct {
+    pmlab_ctx *ctx;
+    _Atomic unsigned long long ops;
+} helper_state;
+
+static void *helper_spin(void *p)
+{
+    helper_state *s = p;
+    volatile unsigned long long x = 0;
+    while (!pmlab_stop(s->ctx))
+        x++;
+    return NULL;
+}
+
+static void helper_worker(void *arg, unsigned idx)
+{
+    (void)idx;
+    helper_state *s = arg;
+    /* stay on the CPU this worker runs on, and so does the thread it starts (inherited) */
+    int cpu = sched_getcpu();
+    if (cpu >= 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    }
+    pthread_t th;
+    bool spun = pthread_create(&th, NULL, helper_spin, s) == 0;
+    unsigned long long n = 0;
+    while (!pmlab_stop(s->ctx))
+        n++;
+    if (spun)
+        pthread_join(th, NULL);
+    atomic_fetch_add(&s->ops, n);
+}
+
+static int helper_run(const pmlab_config *cfg, pmlab_ctx *ctx)
+{
+    helper_state s = {ctx, 0};
+    double secs = 0;
+    pmlab_run_timed(ctx, cfg->threads, helper_worker, &s, cfg->duration_ms, &secs);
+    pmlab_report_ops(ctx, atomic_load(&s.ops), secs);
+    return 0;
+}
+
+static const pmlab_experiment fake_helper = {
+    .name = "fake-helper",
+    .description = "test: each worker shares its CPU with a spinning thread that is no worker",
+    .axes = PMLAB_AXIS_THREADS,
+    .defaults = "--threads 1 --duration-ms 300 --warmup-ms 0 --trials 2",
+    .run = helper_run,
+};
 
 /* fake-min2: needs at least two threads (the harness refuses --threads 1 before any work). */
 static const pmlab_experiment fake_min2 = {
@@ -239,5 +299,6 @@ void pmlab_register_fakes(pmlab_registry *r)
     pmlab_register_experiment(r, &fake_ok);
     pmlab_register_experiment(r, &fake_metrics);
     pmlab_register_experiment(r, &fake_min2);
+    pmlab_register_experiment(r, &fake_helper);
     pmlab_register_suite(r, &fake_suite);
 }
