@@ -451,6 +451,8 @@ pm_status pm_edit(pm_map *m, const uint8_t *key, size_t len, pm_op *op)
             x = y;
         }
         p.v[i].node = x;
+        if (pm_tag(x) == PM_TAG_DENSE) /* its subtrie changes: forget its cached hash */
+            pm_dense_hash_clear(pm_ptr(x));
         if (!last)
             where = child_loc(x, p.v[i].idx);
     }

@@ -120,6 +120,7 @@ static pm_link dense_write(const pm_dense *s, void *block, unsigned newcap, int 
     atomic_init(&d->rc, 1);
     d->capf = (uint16_t)(newcap | (small ? PM_DENSE_SMALL : 0));
     d->n = (uint16_t)n;
+    pm_dense_hash_clear(d); /* never copied: readers may be storing the source's right now */
     uint64_t *dw = pm_dense_words(d);
     const uint64_t *sw = pm_dense_words(s);
     memcpy(dw, sw, n * sizeof *dw);

@@ -67,20 +67,22 @@ typedef struct pm_line {
  * of bytes, chosen when the node gets a new block (built, copied or moved): "small" for at most
  * PM_SMALL_MAX entries, "full" otherwise (a full node that shrinks in place stays full).
  *
- * Full form, 72 + 8 * cap bytes:
+ * Full form, 80 + 8 * cap bytes (72 + 8 * cap with PM_DENSE_HASH=0: no hash, words at 40):
  *   0  rc        _Atomic uint32_t
  *   4  capf      uint16_t          words in w[] (1..512); bit 15 clear
  *   6  n         uint16_t          entries (= popcount(mask))
  *   8  mask[4]   uint64_t          bit b: byte b has an entry
- *  40  w[cap]    uint64_t          see below
- *  40+8cap vmask[4] uint64_t       bit b: byte b's entry holds a value (a subset of mask)
- * Small form, 24 + 8 * cap bytes:
+ *  40  hash      _Atomic uint64_t  cached subtrie hash, 0 = unknown (see below)
+ *  48  w[cap]    uint64_t          see below
+ *  48+8cap vmask[4] uint64_t       bit b: byte b's entry holds a value (a subset of mask)
+ * Small form, 32 + 8 * cap bytes (24 + 8 * cap with PM_DENSE_HASH=0):
  *   0  rc        _Atomic uint32_t
  *   4  capf      uint16_t          words (1..PM_SMALL_MAX * 2) | PM_DENSE_SMALL
  *   6  n         uint16_t          entries (1..PM_SMALL_MAX)
  *   8  key[8]    uint8_t           the entries' bytes, ascending (lanes >= n unused)
  *  16  vbits     uint64_t          bit i: entry i holds a value
- *  24  w[cap]    uint64_t
+ *  24  hash      _Atomic uint64_t  as in the full form
+ *  32  w[cap]    uint64_t
  * Words, both forms: w[0..n) each entry's child link (0 if none), in byte order; the values in
  * w[cap-nv..cap) in descending byte order (value of rank r at w[cap-1-r]; nv = number of values);
  * the words between are free. Both arrays grow towards the middle, so inserts in ascending byte
@@ -89,11 +91,20 @@ typedef struct pm_line {
 #define PM_SMALL_MAX    8u
 #define PM_DENSE_SMALL  0x8000u
 #define PM_DENSE_MAXCAP 512u
+/* PM_DENSE_HASH (default 1): both forms end their header with `hash`, the structural hash of the
+ * subtrie below the node (equal.c), 0 = not known: 8 bytes more per branch node. Build with
+ * -DPM_DENSE_HASH=0 to measure without it (pm_map_hash then recomputes every time). */
+#ifndef PM_DENSE_HASH
+#define PM_DENSE_HASH 1
+#endif
 typedef struct pm_dense {
     _Atomic uint32_t rc;
     uint16_t capf;
     uint16_t n;
     uint64_t mask[4]; /* full form only: never touch it on a small node (may be past its end) */
+#if PM_DENSE_HASH
+    _Atomic uint64_t hash; /* full form at offset 40 (pm_dense_hash_get) */
+#endif
 } pm_dense;
 typedef struct pm_small {
     _Atomic uint32_t rc;
@@ -101,12 +112,17 @@ typedef struct pm_small {
     uint16_t n;
     uint8_t key[8];
     uint64_t vbits;
+#if PM_DENSE_HASH
+    _Atomic uint64_t hash; /* small form at offset 24 */
+#endif
 } pm_small;
 
 _Static_assert(sizeof(pm_line) == 64, "a line node is at most one cache line");
 _Static_assert(offsetof(pm_line, rc) == 0 && offsetof(pm_dense, rc) == 0, "rc at offset 0");
 _Static_assert(offsetof(pm_line, pay) == 8 && offsetof(pm_line, key) == 24, "line layout");
-_Static_assert(sizeof(pm_dense) == 40 && sizeof(pm_small) == 24, "branch layouts");
+_Static_assert(sizeof(pm_dense) == 40 + 8 * PM_DENSE_HASH &&
+                   sizeof(pm_small) == 24 + 8 * PM_DENSE_HASH,
+               "branch layouts");
 _Static_assert(offsetof(pm_small, capf) == offsetof(pm_dense, capf) &&
                    offsetof(pm_small, n) == offsetof(pm_dense, n),
                "both forms share the header");
@@ -310,6 +326,49 @@ static inline void pm_dense_mask(const pm_dense *d, uint64_t m[4])
         return;
     }
     memcpy(m, d->mask, 4 * sizeof m[0]);
+}
+
+/* ---- the cached subtrie hash of a branch node (equal.c) ----------------------------------------
+ * The hash is a function of the entries below the node, so it stays right as long as they do.
+ * Nodes reachable from more than one handle are never written (copy-on-write), so the only
+ * writes that change a node's entries are pm_edit's in-place writes on an exclusively owned path,
+ * and pm_edit clears the hash of every branch node on the path it edits (an in-place write below
+ * a node changes that node's subtrie too; every ancestor of an in-place write is on the path and
+ * owned). Copies and moves start with 0. Any other code that writes a node in place must clear
+ * the hash of it and of every branch node above it in the same way.
+ * Relaxed atomics: readers of a shared node may store the same value concurrently (a benign,
+ * idempotent race made explicit); an owner's clear needs no ordering because no other thread
+ * reaches an exclusively owned node, and publication of a version orders everything before it. */
+static inline void pm_dense_hash_clear(pm_dense *d)
+{
+#if PM_DENSE_HASH
+    _Atomic uint64_t *h = pm_dense_is_small(d) ? &pm_dense_sm(d)->hash : &d->hash;
+    atomic_store_explicit(h, 0, memory_order_relaxed);
+#else
+    (void)d;
+#endif
+}
+static inline uint64_t pm_dense_hash_get(const pm_dense *d)
+{
+#if PM_DENSE_HASH
+    pm_dense *w = (pm_dense *)(uintptr_t)d;
+    return atomic_load_explicit(pm_dense_is_small(d) ? &pm_dense_sm(d)->hash : &w->hash,
+                                memory_order_relaxed);
+#else
+    (void)d;
+    return 0;
+#endif
+}
+static inline void pm_dense_hash_put(const pm_dense *d, uint64_t h)
+{
+#if PM_DENSE_HASH
+    pm_dense *w = (pm_dense *)(uintptr_t)d;
+    atomic_store_explicit(pm_dense_is_small(d) ? &pm_dense_sm(d)->hash : &w->hash, h,
+                          memory_order_relaxed);
+#else
+    (void)d;
+    (void)h;
+#endif
 }
 
 /* Line sizes: 32, 40, 48, 56 or 64 bytes. The size lives in the node (kinds bits 4..6) so that

@@ -468,10 +468,11 @@ static void test_layout(void **state)
 {
     (void)state;
     assert_int_equal(sizeof(pm_line), 64);
-    assert_int_equal(sizeof(pm_dense), 40); /* full form header; words follow, then vmask */
-    assert_int_equal(sizeof(pm_small), 24); /* small form header; words follow */
-    assert_int_equal(pm_dense_bytes(0, 3), 40 + 3 * 8 + 32);
-    assert_int_equal(pm_dense_bytes(1, 3), 24 + 3 * 8);
+    /* full / small form header (+ the cached hash, 8 B); words follow (then vmask) */
+    assert_int_equal(sizeof(pm_dense), 40 + 8 * PM_DENSE_HASH);
+    assert_int_equal(sizeof(pm_small), 24 + 8 * PM_DENSE_HASH);
+    assert_int_equal(pm_dense_bytes(0, 3), 40 + 8 * PM_DENSE_HASH + 3 * 8 + 32);
+    assert_int_equal(pm_dense_bytes(1, 3), 24 + 8 * PM_DENSE_HASH + 3 * 8);
     pm_map *m;
     assert_int_equal(pm_map_new(NULL, &m), PM_OK);
     /* one short key: one line node */
