@@ -184,6 +184,59 @@ pm_status pm_zh_release_wz(pm_zh *h, pm_wz *z);
 /** Number of live zippers made by h. */
 size_t pm_zh_live(pm_zh *h);
 
+/* ---- more moves, fork, insert_prefix / remove_prefix (core/src/zmoves.c) -----------------------
+ * As in the Rust crate's ZipperMoving / ZipperIteration / ZipperForking (differences in
+ * docs/core.md, "More zipper moves"). None moves the focus above the origin, so a ZipperHead's
+ * zippers stay inside their registered path. */
+
+/** Descends while the focus has exactly one child, stopping at the first value reached (a value
+ * at the starting focus does not stop it) or where the child count is not 1. PM_OK if it moved,
+ * PM_ENOTFOUND if not (0 or several children, or a missing path), PM_ENOMEM (focus unchanged).
+ * O(bytes descended). */
+pm_status pm_rz_descend_until(pm_rz *z);
+/** Ascends at least one byte, then on to the nearest position with several children or a value,
+ * or to the origin. False (no move) at the origin. O(bytes ascended); never allocates. */
+bool pm_rz_ascend_until(pm_rz *z);
+/** The same, stopping only at several children (values are passed over) or the origin. */
+bool pm_rz_ascend_until_branch(pm_rz *z);
+/** One step of a depth-first pre-order walk over every existing position below the origin (values
+ * or not): to the first child, else to the next sibling of the focus or of its nearest ancestor
+ * that has one. PM_OK; PM_ENOTFOUND when the walk is over (focus back at the origin); PM_ENOMEM
+ * (unchanged). O(1) going down, O(bytes ascended) going up. */
+pm_status pm_rz_to_next_step(pm_rz *z);
+/** Descends to the lowest child byte: PM_OK, PM_ENOTFOUND (no child; unchanged), PM_ENOMEM. */
+pm_status pm_rz_descend_first_byte(pm_rz *z);
+/** Descends to the idx-th child byte in ascending order (0 = first): PM_OK, PM_ENOTFOUND (idx >=
+ * child count; unchanged), PM_ENOMEM. Rust calls it descend_indexed_byte. */
+pm_status pm_rz_descend_indexed_branch(pm_rz *z, unsigned idx);
+/** A new read zipper with its origin at z's focus, moving independently of z. It reads what z
+ * reads, with no reference count: free it (pm_rz_free) before z is freed or released, and before
+ * the map it reads changes. O(1): two small buffers. */
+pm_status pm_rz_fork(const pm_rz *z, pm_rz **out);
+
+pm_status pm_wz_descend_until(pm_wz *z);
+bool pm_wz_ascend_until(pm_wz *z);
+bool pm_wz_ascend_until_branch(pm_wz *z);
+pm_status pm_wz_to_next_step(pm_wz *z);
+pm_status pm_wz_descend_first_byte(pm_wz *z);
+pm_status pm_wz_descend_indexed_branch(pm_wz *z, unsigned idx);
+/** A read zipper at the write zipper's focus (as pm_rz_fork). It is invalid after z's next write,
+ * and must be freed before z is freed or released. */
+pm_status pm_wz_fork(pm_wz *z, pm_rz **out);
+/** Moves everything below the focus under prefix: every path focus‖k (k non-empty) becomes
+ * focus‖prefix‖k. The focus value stays and the focus does not move (so pm_wz_drop_head(z, len),
+ * or descending prefix and pm_wz_remove_prefix(z, len), undoes it). PM_ENOTFOUND (nothing
+ * changed) if nothing is below the focus; len 0 does nothing. O(focus depth + len) plus one
+ * reference count (one small node if the focus is inside a compressed key). */
+pm_status pm_wz_insert_prefix(pm_wz *z, const uint8_t *prefix, size_t len);
+/** Drops the n bytes above the focus: with A the path n bytes up, every path focus‖k (k may be
+ * empty: the focus value moves too) becomes A‖k, joined (pm_alg_op PM_JOIN, the map's join hook)
+ * into what remains at A once everything at and below the focus has left; what was at A is the
+ * left operand, so with integer values it wins. The focus moves to A. n == 0 does nothing.
+ * n > focus depth: PM_EINVAL, or PM_ECONFLICT for a ZipperHead's writer (above its path).
+ * O(depth + n) plus the join of the moved subtrie into A (the cost of pm_wz_join). */
+pm_status pm_wz_remove_prefix(pm_wz *z, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
