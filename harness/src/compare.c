@@ -199,8 +199,7 @@ static void finish(cmp_rows *rows, const cmp_opts *o, cmp_totals *tot)
         tot->contended_b += r->cb;
         if (!iv->ok) {
             tot->inconclusive++;
-            snprintf(verdict, sizeof verdict, "inconclusive (n=%zu/%zu): %s", r->na, r->nb,
-                     r->why);
+            snprintf(verdict, sizeof verdict, "inconclusive (n=%zu/%zu): %s", r->na, r->nb, r->why);
             flagged = true;
         } else {
             bool excludes1 = iv->lo > 1 || iv->hi < 1;

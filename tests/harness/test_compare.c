@@ -1,8 +1,9 @@
 /* `pmlab compare` on synthetic run folders whose trials and spread the test chooses (no
  * measurement, so nothing here depends on how noisy the machine is): identical distributions
  * flag nothing, a clear shift is flagged, a one-trial side is inconclusive, contended trials are
- * left out and counted, many configurations are decided as a family (Holm), --by pairs configurations within a run, settings that differ are
- * warned about, and --fail-above sets the exit status. */
+ * left out and counted, many configurations are decided as a family (Holm), --by pairs
+ * configurations within a run, settings that differ are warned about, and --fail-above sets the
+ * exit status. */
 #include "harness_test_util.h"
 
 #include <setjmp.h>
