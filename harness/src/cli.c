@@ -95,9 +95,14 @@ static const pmlab_command commands[] = {
      "DIR is a run folder (results.csv, meta.json) or a reproduce folder (suite.json); the text\n"
      "depends only on the folder's data.\n",
      cmd_report},
-    {"compare", "DIR_A DIR_B [--conf C] [--min-change PCT] [--fail-above PCT] [--by PARAM[=VA,VB]]",
+    {"compare",
+     "DIR_A DIR_B [--conf C] [--correction holm|none] [--min-change PCT] [--fail-above PCT] "
+     "[--by PARAM[=VA,VB]]",
      "per-configuration ratios of medians (B/A) with an interval; flags what changed",
      "  --conf C              confidence of the ratio's interval and the rank test [0.95]\n"
+     "  --correction holm|none  holm: 'changed' keeps its confidence over all the\n"
+     "                        configurations compared (Holm's step-down); none: each on its own\n"
+     "                        [holm]\n"
      "  --min-change PCT      flag only when the interval lies wholly outside 1 +- PCT % [0]\n"
      "  --fail-above PCT      exit 1 when a configuration changed by more than PCT % (its whole\n"
      "                        interval outside 1 +- PCT %)\n"
@@ -108,7 +113,8 @@ static const pmlab_command commands[] = {
      "\n"
      "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
      "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"
-     "change; fewer than 3 clean trials on a side: 'inconclusive'. Two reproduce folders are\n"
+     "change, the rank test over the whole family (Holm); fewer than 3 clean trials on a side:\n"
+     "'inconclusive'. Two reproduce folders are\n"
      "compared run by run. docs/statistics.md gives the rule.\n",
      cmd_compare},
     {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",

@@ -1,6 +1,7 @@
 /* `pmlab compare A B`: per configuration, a percentile-bootstrap interval for the ratio of
  * medians B/A over the clean trials (stats.c); "changed" only when the interval excludes 1 (and
- * the --min-change band). Too few clean trials give "inconclusive". Warns when the runs differ in
+ * the --min-change band) and the rank test rejects over the family of configurations compared
+ * (Holm). Too few clean trials give "inconclusive". Warns when the runs differ in
  * settings outside the configuration. Method: docs/statistics.md. */
 #define _GNU_SOURCE
 #include "compare.h"
@@ -16,10 +17,11 @@ typedef struct {
     double conf, min_change, fail_above; /* percentages; fail_above < 0: off */
     const char *by, *va, *vb;            /* --by PARAM=VA,VB */
     bool only_flagged;
+    bool holm; /* --correction holm (default) or none */
 } cmp_opts;
 
 typedef struct {
-    size_t configs, changed, inconclusive, failing, contended_a, contended_b;
+    size_t configs, tested, changed, inconclusive, failing, contended_a, contended_b;
 } cmp_totals;
 
 /* the columns that, with params, make a configuration (sweep.c hashes the same into config_id) */
@@ -88,101 +90,192 @@ static void print_header(const cmp_opts *o)
            "A n", "B ops/s", "B n", "B/A", ivh, "p99 B/A", "verdict");
 }
 
-/* Decides one pair: A's configuration ida in ta against B's idb in tb. */
+/* One compared configuration, kept until every configuration of the comparison is known: the
+ * decision "changed" is made over the family (Holm), so nothing is printed before the end. */
+typedef struct {
+    char *label, *why; /* why: the interval's reason when there is none */
+    size_t na, nb, ca, cb;
+    double ma, mb, p99ratio, p; /* p: exact rank test, 1 when not computed */
+    st_interval iv;
+    bool tested; /* enough clean trials on both sides: a hypothesis of the family */
+    bool changed;
+} cmp_row;
+
+typedef struct {
+    cmp_row *v;
+    size_t n, cap;
+} cmp_rows;
+
+/* Measures one pair, A's configuration ida in ta against B's idb in tb, into rows. */
 static void compare_pair(const csv_table *ta, const char *ida, const csv_table *tb, const char *idb,
-                         const char *label, const cmp_opts *o, cmp_totals *tot)
+                         const char *label, const cmp_opts *o, cmp_rows *rows)
 {
-    size_t na, nb, npa, npb;
-    double *va = group_clean_values(ta, ida, "ops_per_sec", &na);
-    double *vb = group_clean_values(tb, idb, "ops_per_sec", &nb);
+    size_t npa, npb;
+    cmp_row r = {.label = xstrdup(label), .p = 1, .p99ratio = NAN};
+    double *va = group_clean_values(ta, ida, "ops_per_sec", &r.na);
+    double *vb = group_clean_values(tb, idb, "ops_per_sec", &r.nb);
     double *pa = group_clean_values(ta, ida, "p99_ns", &npa);
     double *pb = group_clean_values(tb, idb, "p99_ns", &npb);
-    size_t ca = count_contended(ta, ida), cb = count_contended(tb, idb);
-    tot->contended_a += ca;
-    tot->contended_b += cb;
-    tot->configs++;
+    r.ca = count_contended(ta, ida);
+    r.cb = count_contended(tb, idb);
     char *seedtext = xasprintf("compare|%s|%s", ida, idb);
-    st_interval iv = st_ratio_ci((st_sample){vb, nb}, (st_sample){va, na}, o->conf, ST_BOOT_B,
-                                 ST_MIN_CLEAN, st_seed_of(seedtext));
+    r.iv = st_ratio_ci((st_sample){vb, r.nb}, (st_sample){va, r.na}, o->conf, ST_BOOT_B,
+                       ST_MIN_CLEAN, st_seed_of(seedtext));
     free(seedtext);
-    double ma = st_median(va, na), mb = st_median(vb, nb);
-    double p99a = st_median(pa, npa), p99b = st_median(pb, npb);
-    double m = o->min_change / 100;
-    char verdict[224];
-    bool flagged = false;
-    if (!iv.ok) {
-        tot->inconclusive++;
-        snprintf(verdict, sizeof verdict, "inconclusive (n=%zu/%zu): %s", na, nb, iv.why);
-        flagged = true;
-    } else {
-        bool excludes1 = iv.lo > 1 || iv.hi < 1;
-        bool beyond = st_decide_range(&iv, 1 - m, 1 + m) == ST_FAILS;
-        /* a bootstrap over few trials is narrower than its nominal confidence (3 vs 3 trials:
-         * it excludes 1 exactly when the min-max ranges do not overlap, which happens by chance
-         * 1 time in 10); the exact rank test keeps "changed" at the stated confidence */
-        double alpha = 1 - o->conf, p = 1;
-        if (excludes1 && beyond)
-            p = st_rank_p((st_sample){va, na}, (st_sample){vb, nb});
-        if (excludes1 && beyond && p >= alpha) {
-            tot->inconclusive++;
-            flagged = true;
-            double minp = st_rank_min_p(na, nb);
-            size_t need = 2;
-            while (st_rank_min_p(need, need) >= alpha)
-                need++;
-            if (minp >= alpha)
-                snprintf(verdict, sizeof verdict,
-                         "inconclusive (n=%zu/%zu): too few clean trials to show a change at "
-                         "%g%% (rank test p >= %.2g); need >= %zu per side",
-                         na, nb, o->conf * 100, minp, need);
-            else
-                snprintf(verdict, sizeof verdict,
-                         "inconclusive (n=%zu/%zu): the interval excludes 1 but the rank test "
-                         "does not (p = %.2g)",
-                         na, nb, p);
-        } else if (excludes1 && beyond) {
-            tot->changed++;
-            flagged = true;
-            const char *dir = iv.lo > 1 ? "FASTER" : "SLOWER";
-            double f = o->fail_above / 100;
-            if (o->fail_above >= 0 && st_decide_range(&iv, 1 - f, 1 + f) == ST_FAILS) {
-                tot->failing++;
-                snprintf(verdict, sizeof verdict, "changed: %s (beyond --fail-above)", dir);
-            } else
-                snprintf(verdict, sizeof verdict, "changed: %s", dir);
-        } else if (excludes1)
-            snprintf(verdict, sizeof verdict, "within --min-change %g %%", o->min_change);
-        else
-            snprintf(verdict, sizeof verdict, "no change detected");
+    r.ma = st_median(va, r.na);
+    r.mb = st_median(vb, r.nb);
+    if (npa && npb && st_median(pa, npa) > 0)
+        r.p99ratio = st_median(pb, npb) / st_median(pa, npa);
+    r.tested = r.iv.ok;
+    if (r.iv.ok) /* a bootstrap over few trials is narrower than its nominal confidence (3 vs
+                  * 3: it excludes 1 exactly when the min-max ranges do not overlap, 1 time in
+                  * 10 by chance); the exact rank test keeps "changed" at the stated level */
+        r.p = st_rank_p((st_sample){va, r.na}, (st_sample){vb, r.nb});
+    else
+        r.why = xstrdup(r.iv.why[0] ? r.iv.why : "no interval");
+    if (rows->n == rows->cap) {
+        rows->cap = rows->cap ? 2 * rows->cap : 64;
+        rows->v = xrealloc(rows->v, rows->cap * sizeof *rows->v);
     }
-    if (!o->only_flagged || flagged) {
-        char sa[32] = "-", sb[32] = "-", r[16] = "-", ivs[40] = "-", p99[16] = "-", tna[24],
-             tnb[24];
-        if (na)
-            snprintf(sa, sizeof sa, "%.4g", ma);
-        if (nb)
-            snprintf(sb, sizeof sb, "%.4g", mb);
-        if (isfinite(iv.est))
-            snprintf(r, sizeof r, "%.3f", iv.est);
-        if (iv.ok)
-            snprintf(ivs, sizeof ivs, "[%.3f, %.3f]", iv.lo, iv.hi);
-        if (npa && npb && p99a > 0)
-            snprintf(p99, sizeof p99, "%.3f", p99b / p99a);
-        trials_cell(tna, sizeof tna, na, ca);
-        trials_cell(tnb, sizeof tnb, nb, cb);
-        printf("%-56s %11s %6s %11s %6s %7s %-19s %7s  %s\n", label, sa, tna, sb, tnb, r, ivs, p99,
-               verdict);
-    }
+    rows->v[rows->n++] = r;
     free(va);
     free(vb);
     free(pa);
     free(pb);
 }
 
+static int by_p(const void *x, const void *y)
+{
+    double a = (*(cmp_row *const *)x)->p, b = (*(cmp_row *const *)y)->p;
+    return (a > b) - (a < b);
+}
+
+/* Holm's step-down over the m tested configurations (unless --correction none): the k-th smallest
+ * p-value (k = 0, 1, ...) rejects "same distribution" while p < alpha / (m - k); the first that
+ * does not stops it. The chance that any configuration of two same-settings runs is called
+ * changed stays <= alpha, where a per-configuration test at 95 % flags about 5 % of them (17 of
+ * a default suite's 348). Returns the threshold the smallest p had to pass. */
+static double holm(cmp_rows *rows, const cmp_opts *o, size_t *m_out)
+{
+    double alpha = 1 - o->conf;
+    size_t m = 0;
+    for (size_t i = 0; i < rows->n; i++)
+        m += rows->v[i].tested;
+    *m_out = m;
+    cmp_row **by = xcalloc(m + 1, sizeof *by);
+    for (size_t i = 0, k = 0; i < rows->n; i++)
+        if (rows->v[i].tested)
+            by[k++] = &rows->v[i];
+    qsort(by, m, sizeof *by, by_p);
+    for (size_t k = 0; k < m; k++) {
+        double thr = o->holm ? alpha / (double)(m - k) : alpha;
+        if (!(by[k]->p < thr)) {
+            if (o->holm)
+                break;
+            continue;
+        }
+        by[k]->changed = true;
+    }
+    free(by);
+    return o->holm && m ? alpha / (double)m : alpha;
+}
+
+/* Decides and prints every row; "changed" needs the interval beyond 1 (and the --min-change band)
+ * and the rank test's rejection over the family. */
+static void finish(cmp_rows *rows, const cmp_opts *o, cmp_totals *tot)
+{
+    size_t m;
+    double thr0 = holm(rows, o, &m);
+    double alpha = 1 - o->conf, mc = o->min_change / 100;
+    tot->tested = m;
+    print_header(o);
+    for (size_t i = 0; i < rows->n; i++) {
+        cmp_row *r = &rows->v[i];
+        const st_interval *iv = &r->iv;
+        char verdict[256];
+        bool flagged = false;
+        tot->configs++;
+        tot->contended_a += r->ca;
+        tot->contended_b += r->cb;
+        if (!iv->ok) {
+            tot->inconclusive++;
+            snprintf(verdict, sizeof verdict, "inconclusive (n=%zu/%zu): %s", r->na, r->nb, r->why);
+            flagged = true;
+        } else {
+            bool excludes1 = iv->lo > 1 || iv->hi < 1;
+            bool beyond = st_decide_range(iv, 1 - mc, 1 + mc) == ST_FAILS;
+            if (excludes1 && beyond && !r->changed) {
+                tot->inconclusive++;
+                flagged = true;
+                double minp = st_rank_min_p(r->na, r->nb);
+                size_t need = 2;
+                while (st_rank_min_p(need, need) >= alpha)
+                    need++;
+                if (minp >= alpha)
+                    snprintf(verdict, sizeof verdict,
+                             "inconclusive (n=%zu/%zu): too few clean trials to show a change at "
+                             "%g%% (rank test p >= %.2g); need >= %zu per side",
+                             r->na, r->nb, o->conf * 100, minp, need);
+                else if (r->p >= alpha)
+                    snprintf(verdict, sizeof verdict,
+                             "inconclusive (n=%zu/%zu): the interval excludes 1 but the rank test "
+                             "does not (p = %.2g)",
+                             r->na, r->nb, r->p);
+                else {
+                    size_t need_f = 2;
+                    while (st_rank_min_p(need_f, need_f) >= thr0 && need_f < 1000)
+                        need_f++;
+                    snprintf(verdict, sizeof verdict,
+                             "inconclusive (n=%zu/%zu): rank test p = %.2g, too weak over the %zu "
+                             "configurations compared (Holm: the smallest p must be < %.2g; "
+                             ">= %zu trials per side can reach it)",
+                             r->na, r->nb, r->p, m, thr0, need_f);
+                }
+            } else if (excludes1 && beyond) {
+                tot->changed++;
+                flagged = true;
+                const char *dir = iv->lo > 1 ? "FASTER" : "SLOWER";
+                double f = o->fail_above / 100;
+                if (o->fail_above >= 0 && st_decide_range(iv, 1 - f, 1 + f) == ST_FAILS) {
+                    tot->failing++;
+                    snprintf(verdict, sizeof verdict, "changed: %s (beyond --fail-above)", dir);
+                } else
+                    snprintf(verdict, sizeof verdict, "changed: %s", dir);
+            } else if (excludes1)
+                snprintf(verdict, sizeof verdict, "within --min-change %g %%", o->min_change);
+            else
+                snprintf(verdict, sizeof verdict, "no change detected");
+        }
+        if (!o->only_flagged || flagged) {
+            char sa[32] = "-", sb[32] = "-", rr[16] = "-", ivs[40] = "-", p99[16] = "-", tna[24],
+                 tnb[24];
+            if (r->na)
+                snprintf(sa, sizeof sa, "%.4g", r->ma);
+            if (r->nb)
+                snprintf(sb, sizeof sb, "%.4g", r->mb);
+            if (isfinite(iv->est))
+                snprintf(rr, sizeof rr, "%.3f", iv->est);
+            if (iv->ok)
+                snprintf(ivs, sizeof ivs, "[%.3f, %.3f]", iv->lo, iv->hi);
+            if (isfinite(r->p99ratio))
+                snprintf(p99, sizeof p99, "%.3f", r->p99ratio);
+            trials_cell(tna, sizeof tna, r->na, r->ca);
+            trials_cell(tnb, sizeof tnb, r->nb, r->cb);
+            printf("%-56s %11s %6s %11s %6s %7s %-19s %7s  %s\n", r->label, sa, tna, sb, tnb, rr,
+                   ivs, p99, verdict);
+        }
+        free(r->label);
+        free(r->why);
+    }
+    free(rows->v);
+    rows->v = NULL;
+    rows->n = rows->cap = 0;
+}
+
 /* Compares the configurations of two results tables (the same table with --by); prefix names
  * the run in suite comparisons. */
 static void compare_tables(const csv_table *ta, const csv_table *tb, const char *prefix,
-                           const cmp_opts *o, cmp_totals *tot)
+                           const cmp_opts *o, cmp_rows *rows)
 {
     cfg_group *ga, *gb;
     size_t nga = group_rows(ta, &ga), ngb = group_rows(tb, &gb);
@@ -222,7 +315,7 @@ static void compare_tables(const csv_table *ta, const csv_table *tb, const char 
             continue;
         }
         used_b[match] = true;
-        compare_pair(ta, ga[i].id, tb, gb[match].id, label, o, tot);
+        compare_pair(ta, ga[i].id, tb, gb[match].id, label, o, rows);
     }
     for (size_t j = 0; j < ngb && !o->by && !o->only_flagged; j++)
         if (!used_b[j]) {
@@ -370,9 +463,7 @@ static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals 
     suite_run_folders(a, &fa);
     suite_run_folders(b, &fb);
     o->only_flagged = true;
-    printf("changed or inconclusive configurations only (B vs A; * = oversubscribed; n = clean "
-           "trials, +Nc contended):\n");
-    print_header(o);
+    cmp_rows rows = {0};
     size_t runs = 0;
     for (size_t i = 0; i < fa.n; i++) {
         /* the same folder name, else the first folder of B with the same experiment */
@@ -396,7 +487,7 @@ static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals 
         if (!ra && !rb) {
             char *prefix = xasprintf("%s: ", fa.v[i]);
             settings_warn(da, db, &ta, &tb, prefix);
-            compare_tables(&ta, &tb, prefix, o, tot);
+            compare_tables(&ta, &tb, prefix, o, &rows);
             free(prefix);
             runs++;
         }
@@ -407,6 +498,9 @@ static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals 
         free(da);
         free(db);
     }
+    printf("changed or inconclusive configurations only (B vs A; * = oversubscribed; n = clean "
+           "trials, +Nc contended):\n");
+    finish(&rows, o, tot);
     printf("%zu runs, ", runs);
     sv_free(&fa);
     sv_free(&fb);
@@ -416,7 +510,7 @@ static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals 
 int cmd_compare(int argc, char **argv)
 {
     const char *a = NULL, *b = NULL;
-    cmp_opts o = {ST_CONF, 0, -1, NULL, NULL, NULL, false};
+    cmp_opts o = {ST_CONF, 0, -1, NULL, NULL, NULL, false, true};
     char *by_copy = NULL, *owned[2] = {NULL, NULL};
     int rc = 0;
     for (int i = 0; i < argc && !rc; i++) {
@@ -428,6 +522,12 @@ int cmd_compare(int argc, char **argv)
         } else if (!strcmp(argv[i], "--min-change")) {
             if (!parse_double(v, &o.min_change) || o.min_change < 0)
                 rc = usage_error("bad --min-change value '%s': expected a percentage", v);
+            i++;
+        } else if (!strcmp(argv[i], "--correction")) {
+            if (!strcmp(v, "holm") || !strcmp(v, "none"))
+                o.holm = !strcmp(v, "holm");
+            else
+                rc = usage_error("bad --correction value '%s': expected holm or none", v);
             i++;
         } else if (!strcmp(argv[i], "--conf")) {
             if (!parse_double(v, &o.conf) || !(o.conf > 0 && o.conf < 1))
@@ -463,8 +563,9 @@ int cmd_compare(int argc, char **argv)
             rc = usage_error("compare: unexpected argument '%s'", argv[i]);
     }
     if (!rc && (!a || (!b && !o.by)))
-        rc = usage_error("compare: usage: pmlab compare DIR_A DIR_B [--conf C] [--min-change PCT] "
-                         "[--fail-above PCT] [--by PARAM[=VA,VB]] (pmlab compare --help)");
+        rc = usage_error("compare: usage: pmlab compare DIR_A DIR_B [--conf C] [--correction "
+                         "holm|none] [--min-change PCT] [--fail-above PCT] [--by PARAM[=VA,VB]] "
+                         "(pmlab compare --help)");
     if (rc) {
         free(by_copy);
         return rc;
@@ -504,8 +605,9 @@ int cmd_compare(int argc, char **argv)
                        o.vb, b);
             printf("n = clean trials (status ok, not contended), +Nc = contended trials left "
                    "out; * = oversubscribed\n");
-            print_header(&o);
-            compare_tables(&ta, &tb, "", &o, &tot);
+            cmp_rows rows = {0};
+            compare_tables(&ta, &tb, "", &o, &rows);
+            finish(&rows, &o, &tot);
         }
         csv_free(&ta);
         csv_free(&tb);
@@ -516,6 +618,12 @@ int cmd_compare(int argc, char **argv)
         if (o.min_change > 0)
             printf(" by more than %g %%", o.min_change);
         printf(", %zu inconclusive", tot.inconclusive);
+        if (o.holm && tot.tested > 1)
+            printf(" (Holm over the %zu with >= %d clean trials per side)", tot.tested,
+                   ST_MIN_CLEAN);
+        else if (!o.holm)
+            printf(" (each configuration at %g%%, no correction for multiple comparisons)",
+                   o.conf * 100);
         if (tot.contended_a || tot.contended_b)
             printf("; contended trials left out: %zu in A, %zu in B", tot.contended_a,
                    tot.contended_b);

@@ -1,8 +1,9 @@
 /* `pmlab compare` on synthetic run folders whose trials and spread the test chooses (no
  * measurement, so nothing here depends on how noisy the machine is): identical distributions
  * flag nothing, a clear shift is flagged, a one-trial side is inconclusive, contended trials are
- * left out and counted, --by pairs configurations within a run, settings that differ are
- * warned about, and --fail-above sets the exit status. */
+ * left out and counted, many configurations are decided as a family (Holm), --by pairs
+ * configurations within a run, settings that differ are warned about, and --fail-above sets the
+ * exit status. */
 #include "harness_test_util.h"
 
 #include <setjmp.h>
@@ -188,6 +189,39 @@ static void test_three_trials_cannot_show_a_change(void **state)
     assert_true(out_has("changed: FASTER"));
 }
 
+/* Many configurations: each 4 vs 4 apart has rank p = 0.029, "changed" on its own at 95 %, but
+ * 40 such tests would flag 2 by chance alone, so Holm keeps all 40 inconclusive; a 12 vs 12
+ * separation (p ~ 7e-7) still passes over the family. --correction none decides each alone. */
+static void test_family_correction(void **state)
+{
+    (void)state;
+    enum { NC = 41 };
+    static double a[NC][12], b[NC][12];
+    static char ids[NC][8], thr[NC][8];
+    cfg ca[NC], cb[NC];
+    for (int i = 0; i < NC; i++) {
+        for (int t = 0; t < 12; t++) {
+            a[i][t] = 1e6 * (1 + 0.01 * t);
+            b[i][t] = 1.3e6 * (1 + 0.01 * t);
+        }
+        snprintf(ids[i], sizeof ids[i], "f%d", i);
+        snprintf(thr[i], sizeof thr[i], "%d", i + 1);
+        size_t n = i == NC - 1 ? 12 : 4;
+        ca[i] = (cfg){"leaky", thr[i], ids[i], a[i], n, NULL};
+        cb[i] = (cfg){"leaky", thr[i], ids[i], b[i], n, NULL};
+    }
+    const char *A = make_run("fam-a", ca, NC, &same), *B = make_run("fam-b", cb, NC, &same);
+    assert_int_equal(compare(A, B, NULL, NULL, NULL, NULL), 0);
+    assert_true(out_has("41 configurations compared at 95% confidence: 1 changed, 40 inconclusive "
+                        "(Holm over the 41"));
+    assert_true(out_has("too weak over the 41 configurations compared"));
+    assert_true(out_has("changed: FASTER"));
+    assert_int_equal(compare(A, B, "--correction", "none", NULL, NULL), 0);
+    assert_true(out_has("41 changed, 0 inconclusive (each configuration at 95%"));
+    assert_int_equal(compare(A, B, "--correction", "bonferroni", NULL, NULL), 2);
+    assert_true(err_has("bad --correction value 'bonferroni'"));
+}
+
 static void test_contended_left_out(void **state)
 {
     (void)state;
@@ -341,6 +375,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_clear_shift),
         cmocka_unit_test(test_one_trial_inconclusive),
         cmocka_unit_test(test_three_trials_cannot_show_a_change),
+        cmocka_unit_test(test_family_correction),
         cmocka_unit_test(test_contended_left_out),
         cmocka_unit_test(test_report_uses_clean_trials),
         cmocka_unit_test(test_by_pairs),
