@@ -19,6 +19,10 @@
 typedef struct fx {
     pm_map *m;     /* the map acted on */
     pm_map *other; /* a clone or a second factor, checked too */
+    /* the act ends with a ZipperHead release, which grafts the zipper's subtrie back: the
+     * contents must be unchanged, but the node count may differ (a line split at the writer's
+     * path). The act checks the node count around the failing call itself. */
+    bool shape_may_change;
 } fx;
 
 typedef void (*setup_fn)(fx *);
@@ -143,18 +147,22 @@ static void run(const char *name, setup_fn setup, act_fn act)
                 fail_msg("scenario %s k=%llu: status %d", name, (unsigned long long)k, (int)st);
             assert_int_equal(owned_live(), cells);
             pm_mem_stats_get(&s1);
-            assert_int_equal(s1.live_nodes, s0.live_nodes);
-            assert_int_equal(s1.live_bytes, s0.live_bytes);
+            if (!f.shape_may_change) {
+                assert_int_equal(s1.live_nodes, s0.live_nodes);
+                assert_int_equal(s1.live_bytes, s0.live_bytes);
+            }
             model d1, o1;
             size_t n1, b1, on1, ob1;
             snapshot(f.m, &d1, &n1, &b1);
             snapshot(f.other, &o1, &on1, &ob1);
             assert_true(model_equal(&d0, &d1));
             assert_true(model_equal(&o0, &o1));
-            assert_int_equal(n0, n1);
-            assert_int_equal(b0, b1);
-            assert_int_equal(on0, on1);
-            assert_int_equal(ob0, ob1);
+            if (!f.shape_may_change) {
+                assert_int_equal(n0, n1);
+                assert_int_equal(b0, b1);
+                assert_int_equal(on0, on1);
+                assert_int_equal(ob0, ob1);
+            }
             assert_int_equal(pm_debug_validate(f.m), PM_OK);
             if (f.other)
                 assert_int_equal(pm_debug_validate(f.other), PM_OK);
@@ -363,8 +371,16 @@ static pm_status a_zh(fx *f)
     s = pm_zh_write_zipper(h, (const uint8_t *)"k/", 2, &w, NULL);
     if (s == PM_OK)
         s = pm_wz_descend(w, (const uint8_t *)"x/", 2);
+    pm_mem_stats q0, q1;
+    pm_mem_stats_get(&q0);
     if (s == PM_OK) /* one write: a failure must leave the map as it was */
         s = GUARD_WZ(w, pm_wz_remove_prefix(w, 2));
+    pm_mem_stats_get(&q1);
+    if (s == PM_ENOMEM) { /* nothing built or freed by the failing call itself */
+        assert_int_equal(q1.live_nodes, q0.live_nodes);
+        assert_int_equal(q1.live_bytes, q0.live_bytes);
+    }
+    f->shape_may_change = true;
     if (w)
         while (pm_zh_release_wz(h, w) != PM_OK) {
         }
