@@ -112,9 +112,17 @@ static void folder_fini(folder *f)
     pm_free_aux(f->tmp);
 }
 
+/* Only a node with more than one reference can be reached twice (from two parents, two roots,
+ * or twice in one map after a graft); a node with one reference is reached through its only
+ * parent, which is itself cached if it is shared. Caching the unshared nodes too would give the
+ * same results with the same call counts above them, but costs a probe and an insert per node:
+ * on 10 clones x 1 % of `words` that made the cached fold slower than the uncached one. Relaxed
+ * load: the count only steers caching (a stale count costs a probe or a call, never a wrong
+ * result), and a shared node is not freed while a map that reaches it is being folded. */
 static int cacheable(const folder *f, const pm_zpos *p)
 {
-    return f->use_cache && p->off == 0 && p->node;
+    return f->use_cache && p->off == 0 && p->node &&
+           atomic_load_explicit(pm_rcp(p->node), memory_order_relaxed) > 1;
 }
 
 /* Folds the subtrie at root (at path f->path[0, plen)) into out. */

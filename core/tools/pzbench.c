@@ -5,7 +5,7 @@
  * M1 is `words` (PATH, default /usr/share/dict/words, one key per line) or `kb` (N synthetic
  * knowledge-base paths spaces/<s>/facts/<domain>/entity-<id>/<attr>, as pm_algbench makes them);
  * every key ends with ':' so that each one is a leaf (a product boundary). M2 is a small map of S
- * keys <domain>/<attr>. For each M1 the tool reports, as medians over R runs:
+ * keys <domain>/<attr>. For each M1 the tool reports, as medians over R runs (min-max):
  *   product   pm_pz_new over (M1, M2) and a pm_pz_next_val walk over every value
  *   graft     building the concatenation map C by grafting M2 under every key of M1 (M2's nodes
  *             shared by count, one pm_map_graft + one pm_map_set per key), then a pm_rz_next_val
@@ -57,6 +57,13 @@ static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* "(min-max)" in ms; call after median(), which sorts v */
+static const char *range_ms(const double *v, int n, char *buf, size_t sz)
+{
+    snprintf(buf, sz, "(%.2f-%.2f)", v[0] / 1e6, v[n - 1] / 1e6);
+    return buf;
 }
 
 static void must(pm_status s, const char *what)
@@ -253,17 +260,21 @@ static void bench(const char *name, const pm_map *a, const pm_map *b, int runs)
             }
         }
     }
-    printf("  product zipper: walk %9.2f ms over %zu values (%.1f ns/value); %lld node "
+    char r1[48], r2[48];
+    double mp = median(tp, runs);
+    printf("  product zipper: walk %9.2f ms %s over %zu values (%.1f ns/value); %lld node "
            "allocations, %llu library allocations (the zipper's buffers)\n",
-           median(tp, runs) / 1e6, sp.count, median(tp, runs) / (double)sp.count, (long long)pnodes,
-           (unsigned long long)ap);
+           mp / 1e6, range_ms(tp, runs, r1, sizeof r1), sp.count, mp / (double)sp.count,
+           (long long)pnodes, (unsigned long long)ap);
     const char *how[2] = {"graft-built C", "set-built C  "};
-    for (int g = 0; g < 2; g++)
-        printf("  %s: build %9.2f ms + walk %9.2f ms = %9.2f ms; C: %zu nodes, %zu bytes; %llu "
-               "library allocations to build\n",
-               how[g], median(tb[g], runs) / 1e6, median(tw[g], runs) / 1e6,
-               (median(tb[g], runs) + median(tw[g], runs)) / 1e6, fn[g], fb[g],
+    for (int g = 0; g < 2; g++) {
+        double mb = median(tb[g], runs), mw = median(tw[g], runs);
+        printf("  %s: build %9.2f ms %s + walk %9.2f ms %s = %9.2f ms; C: %zu nodes, %zu bytes; "
+               "%llu library allocations to build\n",
+               how[g], mb / 1e6, range_ms(tb[g], runs, r1, sizeof r1), mw / 1e6,
+               range_ms(tw[g], runs, r2, sizeof r2), (mb + mw) / 1e6, fn[g], fb[g],
                (unsigned long long)ac[g]);
+    }
 }
 
 int main(int argc, char **argv)
