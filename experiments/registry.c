@@ -23,4 +23,8 @@ void pmlab_register_pmx_common(pmlab_registry *r)
     pmlab_register_keyset_ex(r, "random", "uniform random bytes, lengths 3..20 (seeded; unbounded)",
                              pmx_keys_check, pmx_keys_count);
     pmlab_register_keyset_ex(r, "file", "file:PATH[:lp]", pmx_keys_check, pmx_keys_count);
+    pmlab_register_keyset_ex(r, "paths:",
+                             "a .paths file (the Rust PathMap crate's format: zlib stream of "
+                             "length-prefixed paths), paths in file order",
+                             pmx_keys_check, pmx_keys_count);
 }

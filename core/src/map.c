@@ -17,6 +17,12 @@ const char *pm_strerror(pm_status s)
         return "conflicts with a live zipper or transaction";
     case PM_EBUSY:
         return "object in use";
+    case PM_EIO:
+        return "input/output error (a read or write callback, or the file, failed)";
+    case PM_ECORRUPT:
+        return "corrupt input (not valid data of the expected format)";
+    case PM_EVERSION:
+        return "unsupported format version";
     }
     return "unknown status";
 }

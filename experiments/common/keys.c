@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "keys.h"
 
+#include "pathmap_io.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -155,7 +157,7 @@ static void raw_free(raw *r)
 /* ---- sources ----------------------------------------------------------------------------------
  */
 
-typedef enum { SRC_WORDS, SRC_KB, SRC_INTS, SRC_RANDOM, SRC_FILE, SRC_FILE_LP } src_kind;
+typedef enum { SRC_WORDS, SRC_KB, SRC_INTS, SRC_RANDOM, SRC_FILE, SRC_FILE_LP, SRC_PATHS } src_kind;
 
 static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathlen, char *err,
                       size_t errlen)
@@ -172,11 +174,12 @@ static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathl
         *kind = SRC_INTS;
     else if (strcmp(spec, "random") == 0)
         *kind = SRC_RANDOM;
-    else if (strncmp(spec, "file:", 5) == 0) {
-        const char *p = spec + 5;
+    else if (strncmp(spec, "file:", 5) == 0 || strncmp(spec, "paths:", 6) == 0) {
+        int paths = spec[0] == 'p';
+        const char *p = spec + (paths ? 6 : 5);
         size_t n = strlen(p);
-        *kind = SRC_FILE;
-        if (n > 3 && strcmp(p + n - 3, ":lp") == 0) {
+        *kind = paths ? SRC_PATHS : SRC_FILE;
+        if (!paths && n > 3 && strcmp(p + n - 3, ":lp") == 0) {
             *kind = SRC_FILE_LP;
             n -= 3;
         }
@@ -187,8 +190,8 @@ static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathl
         memcpy(path, p, n);
         path[n] = 0;
     } else {
-        set_err(err, errlen, "unknown key set '%s' (words, kb, ints, random, file:PATH[:lp])",
-                spec);
+        set_err(err, errlen,
+                "unknown key set '%s' (words, kb, ints, random, file:PATH[:lp], paths:FILE)", spec);
         return -1;
     }
     if (*kind == SRC_WORDS)
@@ -202,7 +205,7 @@ int pmx_keys_check(const char *spec, char *err, size_t errlen)
     char path[4096];
     if (parse_spec(spec, &kind, path, sizeof path, err, errlen) != 0)
         return -1;
-    if (kind == SRC_WORDS || kind == SRC_FILE || kind == SRC_FILE_LP) {
+    if (kind == SRC_WORDS || kind == SRC_FILE || kind == SRC_FILE_LP || kind == SRC_PATHS) {
         FILE *f = fopen(path, "rb");
         if (!f) {
             set_err(err, errlen, "key set '%s': cannot read %s: %s", spec, path, strerror(errno));
@@ -218,6 +221,13 @@ static void byte_prefix(unsigned p, unsigned parts, uint8_t *pre, size_t *plen)
 {
     *plen = parts > 1 ? 1 : 0;
     pre[0] = (uint8_t)p;
+}
+
+static size_t pmx_file_read(void *ctx, void *buf, size_t cap)
+{
+    FILE *f = ctx;
+    size_t n = fread(buf, 1, cap, f);
+    return n == 0 && ferror(f) ? (size_t)-1 : n;
 }
 
 static int load_lines(raw *r, const char *path, int lp, size_t size, unsigned parts, char *err,
@@ -282,6 +292,47 @@ static int load_lines(raw *r, const char *path, int lp, size_t size, unsigned pa
     free(line);
     fclose(f);
     return rc;
+}
+
+/* A .paths file (the Rust PathMap crate's format, read by pathmap_io.h): its paths in file order,
+ * deduplicated, until `size` keys; partitions by position as for line files. */
+typedef struct paths_load {
+    raw *r;
+    size_t size, i;
+    unsigned parts;
+    int oom;
+} paths_load;
+
+static int paths_add(void *ctx, const uint8_t *path, size_t len)
+{
+    paths_load *l = ctx;
+    uint8_t pre[1];
+    size_t plen;
+    unsigned p = (unsigned)(l->i++ % l->parts);
+    byte_prefix(p, l->parts, pre, &plen);
+    if (raw_add(l->r, pre, plen, path, len, p) < 0) {
+        l->oom = 1;
+        return 1;
+    }
+    return l->r->n >= l->size;
+}
+
+static int load_paths(raw *r, const char *path, size_t size, unsigned parts, char *err,
+                      size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    paths_load l = {r, size, 0, parts, 0};
+    pm_status s = size ? pm_paths_foreach(pmx_file_read, f, NULL, paths_add, &l, NULL) : PM_OK;
+    fclose(f);
+    if (l.oom || s != PM_OK) {
+        set_err(err, errlen, "%s: %s", path, l.oom ? "out of memory" : pm_strerror(s));
+        return -1;
+    }
+    return 0;
 }
 
 static const char *const kb_domains[] = {"math",      "logic",   "physics",   "biology",
@@ -364,7 +415,8 @@ int pmx_keys_count(const char *spec, uint64_t limit, uint64_t *count, char *err,
     if ((uint64_t)lim != limit)
         lim = SIZE_MAX;
     char why[512] = "";
-    int rc = load_lines(&r, path, kind == SRC_FILE_LP, lim, 1, why, sizeof why);
+    int rc = kind == SRC_PATHS ? load_paths(&r, path, lim, 1, why, sizeof why)
+                               : load_lines(&r, path, kind == SRC_FILE_LP, lim, 1, why, sizeof why);
     if (rc != 0)
         set_err(err, errlen, "%s", why[0] ? why : "out of memory");
     *count = r.n;
@@ -396,6 +448,9 @@ int pmx_keys_make(const char *spec, size_t size, unsigned parts, uint64_t seed, 
         break;
     case SRC_FILE_LP:
         rc = load_lines(&r, path, 1, size, parts, err, errlen);
+        break;
+    case SRC_PATHS:
+        rc = load_paths(&r, path, size, parts, err, errlen);
         break;
     case SRC_KB:
         rc = gen_kb(&r, size, parts, seed);

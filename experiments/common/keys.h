@@ -8,8 +8,9 @@
  * bytes of i with high zero bytes trimmed (at least one byte) random         uniform random bytes,
  * lengths 3..20, deterministic from the seed file:PATH      one key per line (a trailing '\r' is
  * dropped, empty lines are skipped) file:PATH:lp   binary keys, each a u32 little-endian length
- * followed by that many bytes Keys are distinct; a set holds at most `size` keys (fewer when the
- * source has fewer).
+ * followed by that many bytes paths:FILE     a .paths file (the Rust PathMap crate's format,
+ * pathmap_io.h): its paths in file order. Keys are distinct; a set holds at most `size` keys
+ * (fewer when the source has fewer).
  */
 #ifndef PMX_KEYS_H
 #define PMX_KEYS_H

@@ -245,8 +245,13 @@ static int list_cmd(int argc, char **argv)
         free(lib);
     }
     printf("key sets (--keys):\n");
-    for (size_t i = 0; i < g_reg.nkeysets; i++)
-        printf("  %-14s %s\n", g_reg.keysets[i].name, g_reg.keysets[i].help);
+    for (size_t i = 0; i < g_reg.nkeysets; i++) {
+        const char *n = g_reg.keysets[i].name;
+        int fam = n[strlen(n) - 1] == ':'; /* a family NAME:ARG (registry.c) */
+        char shown[64];
+        snprintf(shown, sizeof shown, "%s%s", n, fam ? "FILE" : "");
+        printf("  %-14s %s\n", shown, g_reg.keysets[i].help);
+    }
     printf("  %-14s %s\n", "file:PATH[:lp]",
            "one key per line, or length-prefixed binary with :lp (docs/harness.md)");
     printf("suites (pmlab reproduce --suite NAME):\n");

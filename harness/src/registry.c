@@ -88,10 +88,18 @@ void pmlab_register_keyset_ex(pmlab_registry *r, const char *name, const char *h
         r->file_keys = (keyset_rec){"file", help ? help : "", validate, count};
         return;
     }
-    if (!good_name(name, true))
+    /* A name ending in ':' ("paths:") is a family: it matches every spec NAME:ARGUMENT. */
+    char *base = name ? strdup(name) : NULL;
+    size_t nl = base ? strlen(base) : 0;
+    if (nl > 1 && base[nl - 1] == ':')
+        base[nl - 1] = 0;
+    bool ok = good_name(base, true);
+    free(base);
+    if (!ok)
         die_reg("malformed key set", name);
-    if (reg_keyset(name))
-        return;
+    for (size_t i = 0; i < r->nkeysets; i++)
+        if (!strcmp(r->keysets[i].name, name))
+            return;
     r->keysets = xrealloc(r->keysets, (r->nkeysets + 1) * sizeof *r->keysets);
     r->keysets[r->nkeysets++] = (keyset_rec){name, help ? help : "", validate, count};
 }
@@ -148,9 +156,15 @@ const backend_rec *reg_backend(const char *name)
 
 const keyset_rec *reg_keyset(const char *name)
 {
-    for (size_t i = 0; i < g_reg.nkeysets; i++)
-        if (!strcmp(g_reg.keysets[i].name, name))
+    for (size_t i = 0; i < g_reg.nkeysets; i++) {
+        const char *k = g_reg.keysets[i].name;
+        size_t kl = strlen(k);
+        if (!strcmp(k, name))
             return &g_reg.keysets[i];
+        /* a family NAME: matches NAME:ARGUMENT with a non-empty argument */
+        if (kl && k[kl - 1] == ':' && !strncmp(k, name, kl) && name[kl])
+            return &g_reg.keysets[i];
+    }
     return NULL;
 }
 

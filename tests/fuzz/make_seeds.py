@@ -77,6 +77,63 @@ SEEDS = {
     },
 }
 
+# ---- fuzz_paths / fuzz_load (byte after the mode byte: ctl; see each target's header) ----------
+import struct
+import zlib
+
+
+def lp(*paths):
+    """Decompressed .paths content: u32 LE length + bytes per path."""
+    return b''.join(struct.pack('<I', len(p)) + p for p in paths)
+
+
+def uvarint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def records(entries, coded=False):
+    """A full-format record body from sorted (key, value) pairs, front-coded (docs/formats.md)."""
+    out, prev = bytearray(), b''
+    for k, v in entries:
+        sh = 0
+        while sh < min(len(k), len(prev)) and k[sh] == prev[sh]:
+            sh += 1
+        out += uvarint(sh) + uvarint(len(k) - sh) + k[sh:]
+        out += (uvarint(len(v)) + v) if coded else uvarint(v)
+        prev = k
+    return bytes(out)
+
+
+def full_file(body, count, flags=0, version=1):
+    head = b'\x89PMAP\r\n\x1a' + struct.pack('<II', version, flags)
+    f = head + zlib.compress(body, 1) + struct.pack('<Q', count)
+    return f + struct.pack('<I', zlib.crc32(f))
+
+
+KB = [b'', b'spaces/1/facts/a', b'spaces/1/facts/b', b'spaces/2', b'x' * 300]
+KBV = [(k, i * 1000) for i, k in enumerate(KB)]
+SEEDS['paths'] = {
+    'wrap_kb': bytes([0x01]) + lp(*KB),
+    'wrap_prefix_bytes': bytes([0x11]) + lp(b'a', b'', b'\x00\xff', b'a'),
+    'wrap_truncated': bytes([0x03]) + lp(b'abc')[:-1],
+    'file_kb': bytes([0x0e]) + zlib.compress(lp(*KB), 7),
+    'file_chunked': bytes([0x00]) + zlib.compress(lp(b'one', b'two', b'three'), 7),
+    'file_bomb': bytes([0x0e]) + zlib.compress(bytes(1 << 21), 9),
+}
+SEEDS['load'] = {
+    'wrap_kb': bytes([0x01]) + records(KBV),
+    'wrap_coded': bytes([0x03]) + records([(k, b'v%d' % i) for i, k in enumerate(KB)], True),
+    'wrap_unsorted': bytes([0x01]) + records([(b'b', 1), (b'a', 2)]),
+    'file_kb': bytes([0x18]) + full_file(records(KBV), len(KBV)),
+    'file_coded': bytes([0x06]) + full_file(records([(b'k', b'\x01\x02')], True), 1, flags=1),
+    'file_v2': bytes([0x18]) + full_file(records(KBV), len(KBV), version=2),
+}
+
 here = os.path.dirname(os.path.abspath(__file__))
 for target, seeds in SEEDS.items():
     d = os.path.join(here, 'corpus', target)
