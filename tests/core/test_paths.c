@@ -601,8 +601,8 @@ static void fault_read(int owned)
 {
     owned_mode = owned;
     long long live0 = owned_live();
-    pm_map *src_map;
-    assert_int_equal(pm_map_new(NULL, &src_map), PM_OK);
+    pm_map *src_map; /* with the mode's hooks: its owned cells are dropped with it */
+    assert_int_equal(pm_map_new(ov_ops(), &src_map), PM_OK);
     fill_words(src_map, NULL, 300, 1);
     mbuf f = {0};
     assert_int_equal(pm_map_write_paths(src_map, (const uint8_t *)"spaces/", 7, mb_write, &f, NULL),
