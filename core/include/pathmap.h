@@ -34,6 +34,9 @@ typedef enum pm_status {
     PM_ENOMEM = 3,    /* an allocation failed; nothing was changed */
     PM_ECONFLICT = 4, /* a zipper or transaction overlaps a live one */
     PM_EBUSY = 5,     /* the object is in use (e.g. live zippers) */
+    PM_EIO = 6,       /* a read or write callback, or the file, failed */
+    PM_ECORRUPT = 7,  /* input is not valid: garbage, truncated, a length beyond PM_MAX_KEY, ... */
+    PM_EVERSION = 8,  /* a file of a format version this library does not read */
 } pm_status;
 
 /** A static, human-readable description of a status ("out of memory", ...). */

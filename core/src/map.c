@@ -17,6 +17,12 @@ const char *pm_strerror(pm_status s)
         return "conflicts with a live zipper or transaction";
     case PM_EBUSY:
         return "object in use";
+    case PM_EIO:
+        return "i/o error";
+    case PM_ECORRUPT:
+        return "corrupt input";
+    case PM_EVERSION:
+        return "unsupported format version";
     }
     return "unknown status";
 }
