@@ -447,7 +447,9 @@ typedef struct builder {
     uint64_t maxkey;
 } builder;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+/* Grows the buffer whose pointer is at pp (any object pointer type; read and written with
+ * memcpy, so no pointer type is punned) to hold need elements, doubling. */
+static int grow(void *pp, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
@@ -457,10 +459,12 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
             return -1;
         nc *= 2;
     }
-    void *np = pm_realloc_aux(*p, nc * elem);
+    void *old;
+    memcpy(&old, pp, sizeof old);
+    void *np = pm_realloc_aux(old, nc * elem);
     if (!np)
         return -1;
-    *p = np;
+    memcpy(pp, &np, sizeof np);
     *cap = nc;
     return 0;
 }
@@ -488,7 +492,7 @@ static int emit(builder *b, const bframe *f, int is_root, uint8_t byte, uint64_t
     size_t sz = 1 + (pl >= 7 ? varint_len(pl - 7) : 0) + pl + (f->has_val ? 8 : 0);
     if (n)
         sz += w + (kind == PM_FZ_LIST ? 1 + n : 32) + n * w;
-    if (grow((void **)&b->out, &b->cap, b->len + sz, 1))
+    if (grow(&b->out, &b->cap, b->len + sz, 1))
         return -1;
     uint8_t *p = b->out + b->len;
     *p++ = (uint8_t)(kind | (f->has_val ? 4u : 0u) | wc << 3 | (pl >= 7 ? 7u : (unsigned)pl) << 5);
@@ -527,7 +531,7 @@ static int emit(builder *b, const bframe *f, int is_root, uint8_t byte, uint64_t
         *height_out = height;
         return 0;
     }
-    if (grow((void **)&b->ch, &b->ccap, b->nc + 1, sizeof *b->ch))
+    if (grow(&b->ch, &b->ccap, b->nc + 1, sizeof *b->ch))
         return -1;
     b->ch[b->nc++] = (bchild){pos, count, height, byte};
     return 0;
@@ -562,8 +566,7 @@ static int add_key(builder *b, const uint8_t *k, size_t len, uint64_t v, size_t 
         }
         l++; /* the new node starts after its edge byte k[l] */
     }
-    if (grow((void **)&b->fr, &b->fcap, b->nf + 1, sizeof *b->fr) ||
-        grow((void **)&b->prev, &b->pcap, len + 1, 1))
+    if (grow(&b->fr, &b->fcap, b->nf + 1, sizeof *b->fr) || grow(&b->prev, &b->pcap, len + 1, 1))
         return -1;
     b->fr[b->nf++] = (bframe){l, len, v, 1, b->nc};
     if (len > (l ? l - 1 : 0))
@@ -611,7 +614,7 @@ pm_status pm_frozen_build(const pm_map *m, pm_frozen **out)
     if (s)
         goto fail;
     s = PM_ENOMEM;
-    if (grow((void **)&b.out, &b.cap, 4096, 1))
+    if (grow(&b.out, &b.cap, 4096, 1))
         goto fail;
     b.len = PM_FZ_HDR;
     uint64_t nvals = 0, root = 0, depth = 0;
@@ -696,9 +699,9 @@ pm_status pm_frozen_open_fd(int fd, pm_frozen **out)
         return PM_EIO;
     if (sb.st_size < (off_t)PM_FZ_HDR)
         return PM_ECORRUPT;
-    if ((uint64_t)sb.st_size > SIZE_MAX)
-        return PM_ENOMEM;
     size_t len = (size_t)sb.st_size;
+    if ((off_t)len != sb.st_size)
+        return PM_ENOMEM;
     void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         return PM_EIO;
@@ -715,7 +718,7 @@ pm_status pm_frozen_read(FILE *f, pm_frozen **out)
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
-        if (grow((void **)&buf, &cap, len + 65536, 1)) {
+        if (grow(&buf, &cap, len + 65536, 1)) {
             pm_free_aux(buf);
             return PM_ENOMEM;
         }
@@ -919,13 +922,13 @@ static int zreserve(pm_frz *z, size_t extra)
 {
     if (extra > SIZE_MAX - z->len)
         return -1;
-    if (grow((void **)&z->path, &z->cap, z->len + extra, 1))
+    if (grow(&z->path, &z->cap, z->len + extra, 1))
         return -1;
     size_t fneed = extra > z->fz->maxdepth ? z->fz->maxdepth : extra;
     fneed += z->n;
     if (fneed > z->fz->maxdepth)
         fneed = z->fz->maxdepth;
-    return grow((void **)&z->st, &z->scap, fneed, sizeof *z->st);
+    return grow(&z->st, &z->scap, fneed, sizeof *z->st);
 }
 
 /* Extends the existing prefix as far as the path goes (room reserved). */
@@ -960,8 +963,8 @@ static int zinit(pm_frz *z, const pm_frozen *fz, const uint8_t *path, size_t len
 {
     memset(z, 0, sizeof *z);
     z->fz = fz;
-    if (grow((void **)&z->path, &z->cap, pcap > 64 ? pcap : 64, 1) ||
-        (fz->root && grow((void **)&z->st, &z->scap, fcap ? fcap : 1, sizeof *z->st)))
+    if (grow(&z->path, &z->cap, pcap > 64 ? pcap : 64, 1) ||
+        (fz->root && grow(&z->st, &z->scap, fcap ? fcap : 1, sizeof *z->st)))
         return -1;
     if (len)
         memcpy(z->path, path, len);
@@ -973,7 +976,7 @@ static int zinit(pm_frz *z, const pm_frozen *fz, const uint8_t *path, size_t len
             return -1;
         /* frames for the origin's path: reserve as the walk can enter one node per byte */
         size_t need = len + 1 < fz->maxdepth ? len + 1 : fz->maxdepth;
-        if (grow((void **)&z->st, &z->scap, need, sizeof *z->st))
+        if (grow(&z->st, &z->scap, need, sizeof *z->st))
             return -1;
         zwalk(z);
     }
@@ -1154,8 +1157,7 @@ static pm_status next_val(pm_frz *z)
         return PM_ENOTFOUND;
     }
     size_t want = fz->maxkey + 1 > z->len ? fz->maxkey + 1 : z->len;
-    if (grow((void **)&z->path, &z->cap, want, 1) ||
-        grow((void **)&z->st, &z->scap, fz->maxdepth, sizeof *z->st))
+    if (grow(&z->path, &z->cap, want, 1) || grow(&z->st, &z->scap, fz->maxdepth, sizeof *z->st))
         return PM_ENOMEM;
     unsigned minb = 0;
     if (z->elen < z->len) {

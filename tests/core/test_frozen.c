@@ -169,7 +169,7 @@ static void check_zippers(const pm_map *m, const pm_frozen *fz, const kvs *keys,
             unsigned c = (unsigned)(rnd() % 256);
             if (rnd() % 4) {
                 for (unsigned i = 0; i < 256; i++)
-                    if (pm_bit(mk, (c + i) & 255)) {
+                    if ((mk[((c + i) & 255) >> 6] >> ((c + i) & 63)) & 1) {
                         c = (c + i) & 255;
                         break;
                     }
