@@ -411,10 +411,10 @@ static void test_deep_chain(void **state)
     assert_int_equal(expect, L + 1);
     pm_frozen_iter_free(it);
     pm_frz *z;
-    assert_int_equal(pm_frz_new(fz2, a, 100000, &z), PM_OK);
+    assert_int_equal(pm_frz_new(fz2, a, 60000, &z), PM_OK);
     assert_true(pm_frz_exists(z));
     assert_int_equal(pm_frz_val_count(z, &n), PM_OK);
-    assert_int_equal(n, L + 1 - 100000);
+    assert_int_equal(n, L + 1 - 60000);
     assert_true(pm_frz_ascend(z, 0));
     pm_frz_free(z);
     pm_frozen_free(fz2);
