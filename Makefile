@@ -6,7 +6,7 @@ TEST_PRESETS ?= debug asan tsan
 REPRODUCE_ARGS ?=
 FUZZ_SECONDS ?= 600
 SOAK_SECONDS ?= 30
-FUZZ_TARGETS ?= map zipper zh paths load
+FUZZ_TARGETS ?= map zipper zh paths load frozen
 
 .PHONY: all deps reproduce test release debug asan tsan clean format fuzz soak
 all: release

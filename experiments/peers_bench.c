@@ -10,6 +10,9 @@
  *   op=lookup  build once (untimed), then T threads look up a pre-generated probe stream
  *              (miss_pct % misses) for --duration-ms; PathMap readers share one immutable map.
  *
+ * pathmap-frozen: PathMap's build, then pm_frozen_build and the map freed; lookups with
+ * pm_frozen_get on the one image (pathmap_frozen.h). Its memory is the image alone.
+ *
  * Memory: the allocator's heap delta around one build (mem_source says which statistic:
  * glibc mallinfo2, jemalloc stats.allocated, tcmalloc; compare bytes_per_key only between rows
  * of the same allocator). PathMap also reports its own node accounting (core_bytes_per_key). */
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "common/exp.h"
+#include "pathmap_frozen.h"
 #include "peers/peer.h"
 
 enum { LAT_SAMPLE = 64 };
@@ -25,9 +29,11 @@ enum { LAT_SAMPLE = 64 };
 typedef struct {
     pmlab_ctx *ctx;
     const pmx_keys *k;
-    const pmx_peer_ops *peer; /* NULL: pathmap */
+    const pmx_peer_ops *peer; /* NULL: pathmap or pathmap-frozen */
+    bool frozen;              /* pathmap-frozen */
     void *inst;
     const pm_map *map;
+    const pm_frozen *fz;
     pmx_probes probes;
     unsigned threads;
     pthread_mutex_t wlock; /* single-writer peers */
@@ -59,7 +65,7 @@ static void insert_worker(void *arg, unsigned idx)
 }
 
 /* one build; returns seconds or -1 */
-static double build_once(peers_state *s, pm_map **map_out, void **inst_out)
+static double build_once(peers_state *s, pm_map **map_out, pm_frozen **fz_out, void **inst_out)
 {
     double secs = 0, graft = 0;
     atomic_store(&s->refused, 0);
@@ -67,6 +73,13 @@ static double build_once(peers_state *s, pm_map **map_out, void **inst_out)
         pm_map *m = pmx_build_parallel_firstbyte(s->k, s->threads, s->ctx, &secs, &graft);
         if (!m)
             return -1;
+        if (s->frozen) { /* the freeze is part of the build; the map is not kept */
+            uint64_t t0 = pmlab_now_ns();
+            pm_status st = pm_frozen_build(m, fz_out);
+            secs += (double)(pmlab_now_ns() - t0) / 1e9;
+            pm_map_free(m);
+            return st == PM_OK ? secs + graft : -1;
+        }
         *map_out = m;
         return secs + graft;
     }
@@ -98,6 +111,7 @@ static void lookup_worker(void *arg, unsigned idx)
                 j = 0;
             uint64_t t0 = b == 0 ? pmlab_now_ns() : 0, v = 0;
             bool hit = s->peer ? s->peer->lookup(s->inst, t, p->bytes, p->len, &v)
+                       : s->fz ? pm_frozen_get(s->fz, p->bytes, p->len, &v) == PM_OK
                                : pm_map_get(s->map, p->bytes, p->len, &v) == PM_OK;
             if (b == 0) {
                 uint64_t d = pmlab_now_ns() - t0;
@@ -116,10 +130,12 @@ static void lookup_worker(void *arg, unsigned idx)
     atomic_fetch_add(&s->bad, sink == 1); /* keeps the loads alive */
 }
 
-static void teardown(peers_state *s, pm_map **m, void **inst)
+static void teardown(peers_state *s, pm_map **m, pm_frozen **fz, void **inst)
 {
     pm_map_free(*m);
     *m = NULL;
+    pm_frozen_free(*fz);
+    *fz = NULL;
     if (*inst)
         s->peer->destroy(*inst);
     *inst = NULL;
@@ -132,7 +148,8 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     const char *op = pmlab_param_str(cfg, "op");
     double miss = pmlab_param_double(cfg, "miss_pct");
     peers_state s = {.ctx = ctx, .threads = cfg->threads};
-    if (strcmp(structure, "pathmap") != 0 && !(s.peer = pmx_peer_by_name(structure))) {
+    s.frozen = !strcmp(structure, "pathmap-frozen");
+    if (strcmp(structure, "pathmap") != 0 && !s.frozen && !(s.peer = pmx_peer_by_name(structure))) {
         pmlab_fail(ctx, "unknown structure '%s'", structure);
         return 1;
     }
@@ -148,11 +165,12 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     pthread_mutex_init(&s.wlock, NULL);
     int rc = 0;
     pm_map *m = NULL;
+    pm_frozen *fz = NULL;
     void *inst = NULL;
     const char *src = "";
     uint64_t core0 = pmx_core_live_bytes();
     int64_t h0 = pmx_heap_bytes(&src);
-    double secs = build_once(&s, &m, &inst);
+    double secs = build_once(&s, &m, &fz, &inst);
     int64_t h1 = pmx_heap_bytes(NULL);
     uint64_t core1 = pmx_core_live_bytes();
     if (secs < 0) {
@@ -164,7 +182,10 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     if (h0 >= 0 && h1 >= h0)
         pmlab_set_num(ctx, "bytes_per_key", (double)(h1 - h0) / (double)stored);
     pmlab_set_str(ctx, "mem_source", h0 >= 0 ? src : "unavailable");
-    if (!s.peer) {
+    if (s.frozen) { /* its own accounting: the image's bytes */
+        pmlab_set_num(ctx, "core_bytes_per_key", (double)pm_frozen_size(fz) / (double)stored);
+        pmlab_report_metric(ctx, PMLAB_M_MAP_BYTES, (double)pm_frozen_size(fz));
+    } else if (!s.peer) {
         pmlab_set_num(ctx, "core_bytes_per_key", (double)(core1 - core0) / (double)stored);
         pmlab_report_metric(ctx, PMLAB_M_MAP_BYTES, (double)(core1 - core0));
     }
@@ -176,8 +197,8 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         double total = 0;
         uint64_t start = pmlab_now_ns();
         do {
-            teardown(&s, &m, &inst);
-            double b = build_once(&s, &m, &inst);
+            teardown(&s, &m, &fz, &inst);
+            double b = build_once(&s, &m, &fz, &inst);
             if (b < 0) {
                 pmlab_fail(ctx, "%s: build failed", structure);
                 rc = 1;
@@ -191,6 +212,7 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         pmlab_report_ops(ctx, ops, total);
     } else {
         s.map = m;
+        s.fz = fz;
         if (pmx_probes_make(&k, 1u << 20, miss, 0, cfg->seed, &s.probes) != 0) {
             pmlab_fail(ctx, "out of memory (probes)");
             rc = 1;
@@ -217,25 +239,27 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     pmlab_set_str(ctx, "structure", structure);
     pmlab_set_str(ctx, "op", op);
 out:
-    teardown(&s, &m, &inst);
+    teardown(&s, &m, &fz, &inst);
     pthread_mutex_destroy(&s.wlock);
     pmx_keys_free(&k);
     return rc;
 }
 
 static const pmlab_param peers_params[] = {
-    {"structure", PMLAB_PARAM_STR_LIST, "pathmap,judysl-rwlock,ck_hs,cds_lfht,ghash-rwlock",
-     "structures (swept)"},
+    {"structure", PMLAB_PARAM_STR_LIST,
+     "pathmap,pathmap-frozen,judysl-rwlock,ck_hs,cds_lfht,ghash-rwlock", "structures (swept)"},
     {"op", PMLAB_PARAM_STR_LIST, "insert,lookup", "insert or lookup (swept)"},
     {"miss_pct", PMLAB_PARAM_DOUBLE, "0", "% of lookups that miss"},
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column peers_cols[] = {
-    {"structure", PMLAB_COL_STR, "pathmap, judysl-rwlock, ck_hs, cds_lfht or ghash-rwlock"},
+    {"structure", PMLAB_COL_STR,
+     "pathmap, pathmap-frozen, judysl-rwlock, ck_hs, cds_lfht or ghash-rwlock"},
     {"op", PMLAB_COL_STR, "insert or lookup"},
     {"bytes_per_key", PMLAB_COL_NUM, "allocator heap delta of one build / keys stored"},
     {"mem_source", PMLAB_COL_STR, "allocator statistic behind bytes_per_key"},
-    {"core_bytes_per_key", PMLAB_COL_NUM, "pathmap only: core node accounting / keys"},
+    {"core_bytes_per_key", PMLAB_COL_NUM,
+     "pathmap: core node accounting / keys; pathmap-frozen: image bytes / keys"},
     {"nkeys", PMLAB_COL_NUM, "keys stored"},
     {"refused", PMLAB_COL_NUM, "keys the structure refused (JudySL: keys with a 0 byte)"},
     {"hit_ratio", PMLAB_COL_NUM, "lookups that hit / lookups"},
@@ -243,7 +267,8 @@ static const pmlab_column peers_cols[] = {
 
 static const pmlab_experiment peers_exp = {
     .name = "peers",
-    .description = "insert/lookup on pathmap vs cds_lfht, ck_hs, judysl-rwlock, ghash-rwlock",
+    .description = "insert/lookup on pathmap (live and frozen) vs cds_lfht, ck_hs, judysl-rwlock, "
+                   "ghash-rwlock",
     .axes = PMLAB_AXIS_THREADS | PMLAB_AXIS_KEYS | PMLAB_AXIS_SIZE | PMLAB_AXIS_ALLOCS,
     .defaults = "--threads 1,2 --keys words --size 100000 --duration-ms 300 --warmup-ms 50 "
                 "--trials 1",

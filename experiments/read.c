@@ -7,6 +7,8 @@
  * lookups. The hot loop is instantiated once per backend through the PM_SYNC_BACKENDS X-macro,
  * so the backend's read side is inlined; a backend outside the list (tests) runs the dispatched
  * loop. One lookup in `lat_sample` is timed (PMLAB_LAT_OP and PMLAB_LAT_QUERY).
+ * `structure=frozen` rows freeze the same map (pathmap_frozen.h) and run the same loop, read
+ * section included, with pm_frozen_get / pm_frozen_count_prefix on the frozen image.
  *
  * dispatch — the same loop, four variants: `inline` (per-backend instantiation), `indirect`
  * (pm_sync_read_enter/deref/exit: three calls through the backend table), `fused`
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "common/syncx.h"
+#include "pathmap_frozen.h"
 
 typedef struct {
     pmlab_ctx *ctx;
@@ -24,6 +27,7 @@ typedef struct {
     pm_sync_domain *dom;
     const pm_sync_backend *be;
     pmx_probes probes;
+    const pm_frozen *fz; /* structure=frozen: queries go to this image */
     bool prefix;
     unsigned prefix_len, lat_sample, threads;
     int variant; /* VAR_* (read: VAR_INLINE) */
@@ -52,7 +56,26 @@ static inline uint64_t one_query(const read_state *s, const pm_map *v, const pmx
     return st == PM_OK;
 }
 
+/* The same query on the frozen image (the version read in the section is not used). */
+static inline uint64_t one_query_frozen(const read_state *s, const pm_map *v, const pmx_key *p,
+                                        uint64_t *sink)
+{
+    (void)v;
+    if (s->prefix) {
+        size_t c = 0, l = p->len < s->prefix_len ? p->len : s->prefix_len;
+        pm_frozen_count_prefix(s->fz, p->bytes, l, &c);
+        *sink += c;
+        return c > 0;
+    }
+    uint64_t val = 0;
+    pm_status st = pm_frozen_get(s->fz, p->bytes, p->len, &val);
+    *sink += val;
+    return st == PM_OK;
+}
+
 #define READ_LOOP_BODY(NAME, ENTER, DEREF, EXIT, QS)                                               \
+    READ_LOOP_Q(NAME, ENTER, DEREF, EXIT, QS, one_query)
+#define READ_LOOP_Q(NAME, ENTER, DEREF, EXIT, QS, QUERY)                                           \
     static void NAME(read_state *s, pm_sync_thread *t, unsigned idx, uint64_t *ops_out,            \
                      uint64_t *hits_out)                                                           \
     {                                                                                              \
@@ -69,7 +92,7 @@ static inline uint64_t one_query(const read_state *s, const pm_map *v, const pmx
                 uint64_t t0 = b == 0 ? pmlab_now_ns() : 0;                                         \
                 ENTER(t);                                                                          \
                 const pm_map *v = (const pm_map *)DEREF(t, cell);                                  \
-                hits += one_query(s, v, p, &sink);                                                 \
+                hits += QUERY(s, v, p, &sink);                                                     \
                 EXIT(t);                                                                           \
                 if (b == 0) {                                                                      \
                     uint64_t d = pmlab_now_ns() - t0;                                              \
@@ -91,6 +114,12 @@ static inline uint64_t one_query(const read_state *s, const pm_map *v, const pmx
 PM_SYNC_BACKENDS(READ_LOOP)
 READ_LOOP_BODY(read_loop_generic, pm_sync_read_enter, pm_sync_deref, pm_sync_read_exit,
                pm_sync_quiescent)
+#define READ_FLOOP(id, name)                                                                       \
+    READ_LOOP_Q(read_floop_##id, pm_sync_##id##_read_enter, pm_sync_##id##_deref,                  \
+                pm_sync_##id##_read_exit, pm_sync_##id##_quiescent, one_query_frozen)
+PM_SYNC_BACKENDS(READ_FLOOP)
+READ_LOOP_Q(read_floop_generic, pm_sync_read_enter, pm_sync_deref, pm_sync_read_exit,
+            pm_sync_quiescent, one_query_frozen)
 /* fused: the table's read_begin (enter + deref in one call) and read_exit */
 #define FUSED_ENTER(t) ((void)(t))
 READ_LOOP_BODY(read_loop_fused, FUSED_ENTER, pm_sync_read_begin, pm_sync_read_exit,
@@ -106,6 +135,8 @@ READ_LOOP_BODY(read_loop_bare, BARE_ENTER, BARE_DEREF, BARE_EXIT, BARE_QS)
 
 #define READ_LOOP_PTR(id, name) read_loop_##id,
 static read_loop_fn *const read_loops[] = {PM_SYNC_BACKENDS(READ_LOOP_PTR)};
+#define READ_FLOOP_PTR(id, name) read_floop_##id,
+static read_loop_fn *const read_floops[] = {PM_SYNC_BACKENDS(READ_FLOOP_PTR)};
 
 static void read_worker(void *arg, unsigned idx)
 {
@@ -117,6 +148,8 @@ static void read_worker(void *arg, unsigned idx)
     }
     int bi = pmx_backend_index(s->be);
     read_loop_fn *fn = s->variant == VAR_INDIRECT || bi < 0 ? read_loop_generic : read_loops[bi];
+    if (s->fz)
+        fn = bi < 0 ? read_floop_generic : read_floops[bi];
     if (s->variant == VAR_FUSED)
         fn = read_loop_fused;
     if (s->variant == VAR_BARE) {
@@ -134,6 +167,7 @@ static void read_worker(void *arg, unsigned idx)
 static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
 {
     read_state s = {.ctx = ctx, .threads = cfg->threads, .variant = variant};
+    pm_frozen *fz = NULL;
     const char *query = pmlab_param_str(cfg, "query");
     double miss = pmlab_param_double(cfg, "miss_pct"), zipf = pmlab_param_double(cfg, "zipf");
     long long pl = pmlab_param_int(cfg, "prefix_len"), ls = pmlab_param_int(cfg, "lat_sample");
@@ -143,6 +177,11 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
     }
     if (miss < 0 || miss > 100 || zipf < 0 || pl < 0 || ls < 1 || ls > 1000000) {
         pmlab_fail(ctx, "bad miss_pct, zipf, prefix_len or lat_sample");
+        return 1;
+    }
+    const char *structure = variant < 0 ? pmlab_param_str(cfg, "structure") : "map";
+    if (strcmp(structure, "map") && strcmp(structure, "frozen")) {
+        pmlab_fail(ctx, "structure must be map or frozen, not '%s'", structure);
         return 1;
     }
     s.prefix = !strcmp(query, "prefix");
@@ -158,6 +197,15 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
         goto out_keys;
     size_t nodes = 0, bytes = 0;
     pm_map_footprint(m, &nodes, &bytes);
+    if (!strcmp(structure, "frozen")) {
+        if (pm_frozen_build(m, &fz) != PM_OK) {
+            pmlab_fail(ctx, "pm_frozen_build failed");
+            pm_map_free(m);
+            goto out_keys;
+        }
+        s.fz = fz;
+        bytes = pm_frozen_size(fz); /* map_bytes: the image */
+    }
     if (pmx_probes_make(&k, 1u << 20, miss, zipf, cfg->seed, &s.probes) != 0) {
         pmlab_fail(ctx, "out of memory (probes)");
         pm_map_free(m);
@@ -219,6 +267,10 @@ static int read_common(const pmlab_config *cfg, pmlab_ctx *ctx, int variant)
     pmlab_set_num(ctx, "hit_ratio", ops ? (double)atomic_load(&s.hits) / (double)ops : 0);
     pmlab_set_str(ctx, "query", query);
     pmlab_set_num(ctx, "nkeys", (double)k.n);
+    if (variant < 0) {
+        pmlab_set_str(ctx, "structure", structure);
+        pmlab_set_num(ctx, "bytes_per_key", k.n ? (double)bytes / (double)k.n : 0);
+    }
     if (variant >= 0) { /* dispatch */
         pmlab_set_str(ctx, "variant", variant_names[variant]);
         double ns = ops ? secs * 1e9 * cfg->threads / (double)ops : 0;
@@ -237,6 +289,7 @@ out_dom:
 out_probes:
     pmx_probes_free(&s.probes);
 out_keys:
+    pm_frozen_free(fz);
     pmx_keys_free(&k);
     return rc;
 }
@@ -269,11 +322,19 @@ static int dispatch_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         "lat_sample", PMLAB_PARAM_INT, "64", "time one lookup in this many"                        \
     }
 
-static const pmlab_param read_params[] = {READ_PARAMS, {NULL, 0, NULL, NULL}};
+static const pmlab_param read_params[] = {
+    {"structure", PMLAB_PARAM_STR_LIST, "map",
+     "map (the live map's version) or frozen (pm_frozen_* on a frozen image of it, same read "
+     "section); swept"},
+    READ_PARAMS,
+    {NULL, 0, NULL, NULL}};
 static const pmlab_column read_cols[] = {
     {"hit_ratio", PMLAB_COL_NUM, "queries that found something / queries"},
     {"query", PMLAB_COL_STR, "point or prefix"},
     {"nkeys", PMLAB_COL_NUM, "keys in the map"},
+    {"structure", PMLAB_COL_STR, "map or frozen"},
+    {"bytes_per_key", PMLAB_COL_NUM,
+     "map: core footprint / keys; frozen: image bytes / keys (the map_bytes metric / nkeys)"},
     {NULL, 0, NULL}};
 
 static const pmlab_experiment read_exp = {
@@ -285,7 +346,8 @@ static const pmlab_experiment read_exp = {
     .params = read_params,
     .columns = read_cols,
     .run = read_run,
-    .smoke_args = "--backends all --threads 2 --size 2000 --duration-ms 30 --warmup-ms 0",
+    .smoke_args = "--backends all --threads 2 --size 2000 --duration-ms 30 --warmup-ms 0 "
+                  "--param structure=map,frozen",
 };
 
 static const pmlab_param dispatch_params[] = {

@@ -17,6 +17,7 @@ struct pm_iter {
     int pending_val;
     uint64_t val;
     size_t plen;
+    size_t lo;      /* lowest key byte written since the last entry was returned */
     pm_focus focus; /* holds the virtual start node when the prefix ends inside a key */
 };
 
@@ -65,6 +66,7 @@ pm_status pm_iter_new(const pm_map *m, const uint8_t *prefix, size_t plen, pm_it
     if (plen)
         memcpy(it->buf, prefix, plen);
     it->plen = plen;
+    it->lo = 0;
     pm_seek(m->root, m->has_root_val, m->root_val, prefix, plen, &it->focus);
     it->pending_val = it->focus.has_val;
     it->val = it->focus.val;
@@ -86,10 +88,29 @@ void pm_iter_free(pm_iter *it)
     pm_free_aux(it);
 }
 
+static pm_status next_entry(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val);
+
 pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val)
+{
+    return pm_iter_next_same(it, key, len, val, NULL);
+}
+
+pm_status pm_iter_next_same(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val,
+                            size_t *same)
 {
     if (!it)
         return PM_EINVAL;
+    pm_status s = next_entry(it, key, len, val);
+    if (s == PM_OK) {
+        if (same)
+            *same = it->lo; /* the caller clips it to both keys' lengths */
+        it->lo = SIZE_MAX;
+    }
+    return s;
+}
+
+static pm_status next_entry(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val)
+{
     if (it->pending_val) {
         it->pending_val = 0;
         if (key)
@@ -115,6 +136,8 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
             unsigned i = f->idx++;
             size_t kl = n->len[i];
             memcpy(it->buf + f->base, n->key + pm_line_off(n, i), kl);
+            if (f->base < it->lo)
+                it->lo = f->base;
             if (!pm_line_is_child(n, i)) {
                 if (key)
                     *key = it->buf;
@@ -134,6 +157,8 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
             f->phase = 0;
             if (c) {
                 it->buf[f->base] = (uint8_t)b;
+                if (f->base < it->lo)
+                    it->lo = f->base;
                 it->st[it->depth++] = (frame){c, f->base + 1, 0, 0};
             }
             continue;
@@ -147,6 +172,8 @@ pm_status pm_iter_next(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *
         f->phase = 1;
         if (pm_dense_has_val(d, b)) {
             it->buf[f->base] = (uint8_t)b;
+            if (f->base < it->lo)
+                it->lo = f->base;
             if (key)
                 *key = it->buf;
             if (len)

@@ -548,6 +548,13 @@ static inline void pm_stack_fini(pm_stack *s)
 /* Number of values in the subtrie at l (explicit stack). PM_ENOMEM if the stack cannot grow. */
 pm_status pm_count_values(pm_link l, size_t *out);
 
+/* pm_iter_next that also gives, in *same, a count of leading key bytes that no step has
+ * rewritten since the previous entry (0 before the first): the new key and the previous one
+ * agree on their first min(*same, both lengths) bytes. Lets a consumer of sorted keys find
+ * common prefixes without comparing them from byte 0 (iter.c; used by the freezer). */
+pm_status pm_iter_next_same(pm_iter *it, const uint8_t **key, size_t *len, uint64_t *val,
+                            size_t *same);
+
 /* ---- seeking a position ------------------------------------------------------------------------
  * The content at a key position: an optional value plus the subtrie below it. When the position
  * falls inside a line slot's compressed key, the subtrie is a "virtual" line node held in `virt`
