@@ -12,6 +12,7 @@
  *    (pm_frozen_count_prefix, O(prefix)) and the first few of them in order (an iterator).
  *    Without PREFIX arguments the queries are the first bytes of the paths (a zipper's child
  *    mask at the root). Answers are printed in query order by the main thread. */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
