@@ -141,13 +141,12 @@ static const pmlab_experiment cmt_exp = {
     .name = "clone-mt",
     .description = "T threads clone the same version: contended refcount vs RCU/epoch pins",
     .axes = PMLAB_AXIS_BACKENDS | PMLAB_AXIS_THREADS | PMLAB_AXIS_KEYS | PMLAB_AXIS_SIZE,
-    .defaults = "--threads 1,2 --backends urcu-memb,epoch,refcount --keys ints --size 10000 "
-                "--duration-ms 300 --warmup-ms 50 --trials 1",
+    .defaults = "--threads 1,2 --backends all --keys ints --size 10000 --duration-ms 300 "
+                "--warmup-ms 50 --trials 1",
     .params = cmt_params,
     .columns = cmt_cols,
     .run = cmt_run,
-    .smoke_args =
-        "--backends urcu-memb,refcount --threads 2 --size 1000 --duration-ms 30 --warmup-ms 0",
+    .smoke_args = "--backends all --threads 2 --size 1000 --duration-ms 30 --warmup-ms 0",
 };
 
 void pmlab_register_clone_mt(pmlab_registry *r);

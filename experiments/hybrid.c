@@ -9,14 +9,21 @@
  * that starts later never sees an older version). Any failure is counted in
  * invariant_violations and turns the row's status to invariant-violated.
  *
- * stall — one reader enters a read section and stays there for `stall_ms` while W writers
- * commit; a sampler records the backend's pending objects and the live node bytes above the
- * start (pending_bytes) every 10 ms as time series. Deferred backends (urcu-*, epoch) grow;
- * hp and refcount stay bounded; rwlock blocks the writers instead.
+ * stall — readers enter a read section and stay there for `stall_ms` while W writers commit;
+ * a sampler records the backend's pending objects and the live node bytes above the start
+ * (pending_bytes) every 10 ms as time series. Variants: `one` stalled reader (asleep in its
+ * section), `several` (stalled_readers of them), `preempted` (one reader that stays runnable,
+ * busy inside its section, while CPU hogs oversubscribe the machine so that it is descheduled
+ * involuntarily). Each row says whether memory stayed bounded: `memory` = grows (at the end of
+ * the stall at least half of what was retired during it is still pending), bounded, or blocked
+ * (the writers could not commit: rwlock), beside what the backend declares (flags, and its
+ * pending_bound for BOUNDED backends, checked in `within_bound`). Deferred backends (urcu-*,
+ * epoch) grow; hp and refcount stay bounded; rwlock blocks the writers instead.
  *
  * Pending bytes (alert A5) are estimated from the core's accounting: live node bytes minus
  * those at the start (the writers only overwrite, so the current version does not grow). */
 #define _POSIX_C_SOURCE 200809L
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +44,13 @@ typedef struct {
     pmx_probes probes;
     unsigned readers, writers, batch, check_every, alloc_sample;
     bool stall;
+    unsigned nstall, hogs; /* stall: stalled readers; CPU hogs (variant preempted) */
+    bool busy_stall;       /* stall: the readers stay runnable inside their sections */
     uint64_t stall_ms, base_live;
+    _Atomic(int) in_stall;            /* stalled readers inside their sections */
+    _Atomic(uint64_t) stall_retired0; /* stats.retired when every reader was inside */
+    _Atomic(uint64_t) stall_retired1, stall_pending1;
+    _Atomic(int) stall_leave;
     _Atomic uint64_t ops, checks, violations, commits, conflicts, err, writer_ns, alloc_ns;
     _Atomic uint64_t pending_bytes_peak, stalled;
     _Atomic int stop_writers;
@@ -210,26 +223,54 @@ static void writer_loop(hyb_state *s, pm_sync_thread *t, unsigned w, unsigned id
 
 static _Thread_local uint64_t *reader_last_gen;
 
-static void stall_reader(hyb_state *s, pm_sync_thread *t)
+static void stall_wait(hyb_state *s, uint64_t t0, uint64_t ns)
 {
-    uint64_t start = pmlab_now_ns();
-    uint64_t begin = s->cfg->duration_ms * 100000u; /* 10 % of the run */
-    while (!pmlab_stop(s->ctx) && pmlab_now_ns() - start < begin) {
+    while (!pmlab_stop(s->ctx) && pmlab_now_ns() - t0 < ns) {
+        if (s->busy_stall)
+            continue; /* runnable: only preemption takes the CPU away */
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
+}
+
+/* Stalled reader k of s->nstall: all enter after 10 % of the run; reader 0 measures the stall
+ * (retired and pending when all are inside and just before they leave) and tells the others
+ * when to leave. */
+static void stall_reader(hyb_state *s, pm_sync_thread *t, unsigned k)
+{
+    uint64_t start = pmlab_now_ns();
+    stall_wait(s, start, s->cfg->duration_ms * 100000u); /* 10 % of the run */
     pm_sync_read_enter(t);
     const pm_map *v = pm_sync_deref(t, pm_live_cell(s->lm));
-    atomic_store(&s->stalled, 1);
-    uint64_t t0 = pmlab_now_ns();
-    while (!pmlab_stop(s->ctx) && pmlab_now_ns() - t0 < s->stall_ms * 1000000u) {
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
+    atomic_fetch_add(&s->in_stall, 1);
+    if (k == 0) {
+        while (!pmlab_stop(s->ctx) && atomic_load(&s->in_stall) < (int)s->nstall)
+            sched_yield();
+        pm_sync_stats st;
+        pm_sync_stats_get(s->dom, &st);
+        atomic_store(&s->stall_retired0, st.retired);
+        atomic_store(&s->stalled, 1);
+        stall_wait(s, pmlab_now_ns(), s->stall_ms * 1000000u);
+        pm_sync_stats_get(s->dom, &st);
+        atomic_store(&s->stall_retired1, st.retired);
+        atomic_store(&s->stall_pending1, st.pending);
+        atomic_store(&s->stall_leave, 1);
+    } else {
+        while (!pmlab_stop(s->ctx) && !atomic_load(&s->stall_leave))
+            stall_wait(s, pmlab_now_ns(), 1000000u);
     }
     uint64_t g = 0;
     check_version(s, v, 0, &g); /* the stalled version is still intact */
     pm_sync_read_exit(t);
-    atomic_store(&s->stalled, 2);
+    if (k == 0)
+        atomic_store(&s->stalled, 2);
+}
+
+static void hog(hyb_state *s)
+{
+    volatile uint64_t x = 0;
+    while (!pmlab_stop(s->ctx))
+        x = x + 1;
 }
 
 static void sampler(hyb_state *s)
@@ -253,8 +294,13 @@ static void sampler(hyb_state *s)
 static void hyb_worker(void *arg, unsigned idx)
 {
     hyb_state *s = arg;
-    if (s->stall && idx == 1) { /* the sampler is not registered */
+    /* stall: [0, nstall) stalled readers, nstall the sampler, then the writers, then the hogs */
+    if (s->stall && idx == s->nstall) { /* the sampler is not registered */
         sampler(s);
+        return;
+    }
+    if (s->stall && idx > s->nstall + s->writers) {
+        hog(s);
         return;
     }
     pm_sync_thread *t = pmx_register(s->dom, s->be);
@@ -263,10 +309,10 @@ static void hyb_worker(void *arg, unsigned idx)
         return;
     }
     if (s->stall) {
-        if (idx == 0)
-            stall_reader(s, t);
+        if (idx < s->nstall)
+            stall_reader(s, t, idx);
         else
-            writer_loop(s, t, idx - 2, idx);
+            writer_loop(s, t, idx - s->nstall - 1, idx);
     } else if (idx < s->writers) {
         writer_loop(s, t, idx, idx);
     } else {
@@ -407,6 +453,50 @@ static int hybrid_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     return pmx_hybrid_workload(cfg, ctx, &o);
 }
 
+/* What the backend declares about a stalled reader, from its flags. */
+static const char *declared(const pm_sync_backend *be)
+{
+    if (be->flags & PM_SYNC_F_EXCLUSIVE)
+        return "exclusive";
+    if (be->flags & PM_SYNC_F_BOUNDED)
+        return "bounded";
+    if (be->flags & PM_SYNC_F_NEVER_FREES)
+        return "never-frees";
+    if (be->flags & PM_SYNC_F_DEFERRED)
+        return "deferred";
+    return "-";
+}
+
+static void stall_report(hyb_state *s)
+{
+    pmlab_ctx *ctx = s->ctx;
+    uint64_t r0 = atomic_load(&s->stall_retired0), r1 = atomic_load(&s->stall_retired1);
+    uint64_t p1 = atomic_load(&s->stall_pending1);
+    uint64_t retired = r1 > r0 ? r1 - r0 : 0;
+    const char *mem = retired < 4 ? "blocked" : 2 * p1 >= retired ? "grows" : "bounded";
+    pm_sync_stats st;
+    pm_sync_stats_get(s->dom, &st);
+    /* the registered threads: stalled readers and writers */
+    unsigned threads = s->nstall + s->writers;
+    pmlab_set_str(ctx, "variant", s->busy_stall ? "preempted" : s->nstall > 1 ? "several" : "one");
+    pmlab_set_num(ctx, "stalled_readers", s->nstall);
+    pmlab_set_num(ctx, "stall_retired", (double)retired);
+    pmlab_set_num(ctx, "stall_pending", (double)p1);
+    pmlab_set_str(ctx, "memory", mem);
+    pmlab_set_str(ctx, "declared", declared(s->be));
+    if (s->be->pending_bound) {
+        uint64_t b = s->be->pending_bound(threads);
+        pmlab_set_num(ctx, "pending_bound", (double)b);
+        pmlab_set_num(ctx, "within_bound", st.peak_pending <= b);
+        if (st.peak_pending > b)
+            pmlab_invariant_violated(ctx,
+                                     "pending peaked at %llu objects, above the bound %llu the "
+                                     "backend declares for %u threads",
+                                     (unsigned long long)st.peak_pending, (unsigned long long)b,
+                                     threads);
+    }
+}
+
 static int stall_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 {
     hyb_state s = {.ctx = ctx, .cfg = cfg, .stall = true};
@@ -414,8 +504,19 @@ static int stall_run(const pmlab_config *cfg, pmlab_ctx *ctx)
     s.batch = (unsigned)pmlab_param_int(cfg, "batch");
     s.alloc_sample = 16;
     long long ms = pmlab_param_int(cfg, "stall_ms");
-    if (s.batch < 1 || s.batch > MAX_BATCH || ms < 0 || s.writers > MAX_WRITERS) {
-        pmlab_fail(ctx, "bad batch or stall_ms");
+    const char *variant = pmlab_param_str(cfg, "variant");
+    long long several = pmlab_param_int(cfg, "stalled_readers");
+    s.nstall = 1;
+    if (!strcmp(variant, "several"))
+        s.nstall = several < 1 || several > 64 ? 0 : (unsigned)several;
+    else if (!strcmp(variant, "preempted")) {
+        s.busy_stall = true;
+        s.hogs = cfg->online_cpus; /* with the writers and the reader: oversubscribed */
+    } else if (strcmp(variant, "one") != 0)
+        s.nstall = 0;
+    if (s.batch < 1 || s.batch > MAX_BATCH || ms < 0 || s.writers > MAX_WRITERS || !s.nstall) {
+        pmlab_fail(ctx, "bad batch, stall_ms, variant (one, several, preempted) or "
+                        "stalled_readers (1..64)");
         return 1;
     }
     s.stall_ms = (uint64_t)ms;
@@ -425,13 +526,15 @@ static int stall_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         goto out;
     s.base_live = pmx_core_live_bytes();
     double secs = 0;
-    pmlab_run_timed(ctx, cfg->threads + 2, hyb_worker, &s, cfg->duration_ms, &secs);
+    pmlab_run_timed(ctx, s.nstall + 1 + cfg->threads + s.hogs, hyb_worker, &s, cfg->duration_ms,
+                    &secs);
     if (atomic_load(&s.err)) {
         pmlab_fail(ctx, "a writer's commit or a thread registration failed");
         goto out;
     }
     pmlab_report_ops(ctx, atomic_load(&s.commits), secs);
     hyb_report(&s, secs);
+    stall_report(&s);
     rc = 0;
 out:
     hyb_teardown(&s, &k);
@@ -472,10 +575,28 @@ static const pmlab_experiment hybrid_exp = {
 };
 
 static const pmlab_param stall_params[] = {
-    {"stall_ms", PMLAB_PARAM_INT, "500", "how long the reader stays in its read section"},
+    {"stall_ms", PMLAB_PARAM_INT, "500", "how long the readers stay in their read sections"},
     {"batch", PMLAB_PARAM_INT, "8", "invariant pairs rewritten per commit"},
+    {"variant", PMLAB_PARAM_STR_LIST, "one",
+     "one: one stalled reader (asleep); several: stalled_readers of them; preempted: one reader "
+     "busy in its section while as many CPU hogs as online CPUs oversubscribe the machine"},
+    {"stalled_readers", PMLAB_PARAM_INT, "4", "stalled readers of the variant several"},
     {NULL, 0, NULL, NULL}};
-static const pmlab_column stall_cols[] = {HYB_COLS, {NULL, 0, NULL}};
+static const pmlab_column stall_cols[] = {
+    HYB_COLS,
+    {"variant", PMLAB_COL_STR, "one, several or preempted"},
+    {"stalled_readers", PMLAB_COL_NUM, "readers stalled in a read section"},
+    {"stall_retired", PMLAB_COL_NUM, "objects retired during the stall"},
+    {"stall_pending", PMLAB_COL_NUM,
+     "objects pending (retired, not freed) at the end of the stall"},
+    {"memory", PMLAB_COL_STR,
+     "grows (stall_pending >= stall_retired / 2), bounded, or blocked (fewer than 4 objects "
+     "retired during the stall: the writers waited)"},
+    {"declared", PMLAB_COL_STR,
+     "what the flags declare: bounded, deferred, never-frees, exclusive"},
+    {"pending_bound", PMLAB_COL_NUM, "BOUNDED backends: the declared bound for these threads"},
+    {"within_bound", PMLAB_COL_NUM, "BOUNDED backends: 1 when pending_peak <= pending_bound"},
+    {NULL, 0, NULL}};
 
 static const pmlab_experiment stall_exp = {
     .name = "stall",
@@ -486,8 +607,8 @@ static const pmlab_experiment stall_exp = {
     .params = stall_params,
     .columns = stall_cols,
     .run = stall_run,
-    .smoke_args = "--backends urcu-memb,epoch,hp,refcount,rwlock --threads 1 --size 1000 "
-                  "--duration-ms 150 --param stall_ms=50",
+    .smoke_args = "--backends all --threads 1 --size 1000 --duration-ms 150 --param stall_ms=50 "
+                  "--param variant=one,several",
 };
 
 void pmlab_register_hybrid(pmlab_registry *r);

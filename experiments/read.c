@@ -380,7 +380,7 @@ static const pmlab_experiment dispatch_exp = {
     .columns = dispatch_cols,
     .run = dispatch_run,
     .smoke_args =
-        "--backends urcu-qsbr,hp --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 --trials 1",
+        "--backends all --threads 1 --size 2000 --duration-ms 30 --warmup-ms 0 --trials 1",
 };
 
 void pmlab_register_read(pmlab_registry *r);

@@ -8,6 +8,7 @@ if (!exists("ncols")) ncols = 1
 if (!exists("ttl")) ttl = ''
 if (!exists("ylab")) ylab = ''
 if (!exists("logy")) logy = 0
+load 'styles.gp'  # the shared line styles (24 distinct series)
 
 set title ttl
 set ylabel ylab

@@ -3,6 +3,7 @@
 if (!exists("datafile")) datafile = 'clone_size.dat'
 if (!exists("outbase")) outbase = 'clone_size'
 if (!exists("ttl")) ttl = 'clone cost vs map size'
+load 'styles.gp'  # the shared line styles (24 distinct series)
 
 set title ttl
 set logscale x 10

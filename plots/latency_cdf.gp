@@ -5,6 +5,7 @@ if (!exists("outbase")) outbase = 'latency_cdf'
 if (!exists("nblocks")) nblocks = 1
 if (!exists("titles")) titles = ''
 if (!exists("ttl")) ttl = 'latency CDF'
+load 'styles.gp'  # the shared line styles (24 distinct series)
 
 set title ttl
 set logscale x 10

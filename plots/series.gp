@@ -6,6 +6,7 @@ if (!exists("nblocks")) nblocks = 1
 if (!exists("titles")) titles = ''
 if (!exists("ylab")) ylab = 'value'
 if (!exists("ttl")) ttl = 'series over time'
+load 'styles.gp'  # the shared line styles (24 distinct series)
 
 set title ttl
 set xlabel 'time since the start of measurement (s)'

@@ -9,6 +9,7 @@ if (!exists("nblocks")) nblocks = 1
 if (!exists("titles")) titles = ''
 if (!exists("maxthr")) maxthr = 2
 if (!exists("ttl")) ttl = 'throughput vs threads'
+load 'styles.gp'  # the shared line styles (24 distinct series)
 
 if (maxthr > 8) {
     set logscale x 2

@@ -173,17 +173,63 @@ const pm_sync_backend *pm_sync_domain_backend(const pm_sync_domain *d)
     return d->be;
 }
 
+/* ---- threads that exit while registered -------------------------------------------------------
+ * Each thread keeps the handles it registered on a list (t->mine) whose head is also the value of
+ * a thread-specific key: the key's destructor, run by the exiting thread while its thread-local
+ * storage (liburcu's reader record among it) is still valid, unregisters whatever is left. Without
+ * it a dead thread's record would stay "online" and block every later grace period (urcu-qsbr) or
+ * leave its pending objects behind. */
+static pthread_key_t g_exit_key;
+static pthread_once_t g_exit_once = PTHREAD_ONCE_INIT;
+static int g_exit_key_ok;
+static _Thread_local pm_sync_thread *tl_mine;
+
+static void exit_unregister(void *head)
+{
+    (void)head; /* the same list as tl_mine, which is still valid here */
+    while (tl_mine != NULL) {
+        pm_sync_thread *t = tl_mine;
+        tl_mine = t->mine;
+        t->mine = NULL;
+        t->backend->thread_unregister(t);
+    }
+}
+
+static void exit_key_init(void)
+{
+    g_exit_key_ok = pthread_key_create(&g_exit_key, exit_unregister) == 0;
+}
+
 pm_status pm_sync_register(pm_sync_domain *d, pm_sync_thread **out)
 {
     if (d == NULL || out == NULL)
         return PM_EINVAL;
-    return d->be->thread_register(d, out);
+    pthread_once(&g_exit_once, exit_key_init);
+    pm_status st = d->be->thread_register(d, out);
+    if (st != PM_OK)
+        return st;
+    pm_sync_thread *t = *out;
+    t->mine = tl_mine;
+    tl_mine = t;
+    if (g_exit_key_ok)
+        pthread_setspecific(g_exit_key, t); /* non-NULL: the destructor runs at thread exit */
+    return PM_OK;
 }
 
 void pm_sync_unregister(pm_sync_thread *t)
 {
-    if (t != NULL)
-        t->backend->thread_unregister(t);
+    if (t == NULL)
+        return;
+    for (pm_sync_thread **p = &tl_mine; *p != NULL; p = &(*p)->mine) {
+        if (*p == t) {
+            *p = t->mine;
+            break;
+        }
+    }
+    t->mine = NULL;
+    if (g_exit_key_ok)
+        pthread_setspecific(g_exit_key, tl_mine);
+    t->backend->thread_unregister(t);
 }
 
 /* pm_sync_read_enter/deref/read_begin/read_exit/quiescent are inline in pmsync/sync.h */

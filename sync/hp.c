@@ -162,11 +162,20 @@ static pm_status hp_retire(pm_sync_thread *t, void *obj, pm_sync_free_fn *fn, vo
     return pm_sync_ptr_retire(&hp_ops, t, obj, fn, ctx);
 }
 
+/* Each record scans once PM_SYNC_HP_THRESHOLD objects are pending on it, and a scan keeps only
+ * the objects some hazard names (at most one per registered thread): per thread fewer than
+ * THRESHOLD + threads are pending at any instant, whatever the readers do. */
+static uint64_t hp_pending_bound(unsigned threads)
+{
+    return (uint64_t)threads * (PM_SYNC_HP_THRESHOLD + threads);
+}
+
 const pm_sync_backend pm_sync_backend_hp = {
     .name = "hp",
     .summary =
         "Concurrency Kit ck_hp: one hazard pointer on the version root, scanned retire lists",
     .flags = PM_SYNC_F_BOUNDED,
+    .pending_bound = hp_pending_bound,
     .domain_new = hp_domain_new,
     .domain_free = hp_domain_free,
     .thread_register = hp_register,

@@ -214,10 +214,18 @@ static void rc_barrier(pm_sync_domain *d, pm_sync_thread *t)
     (void)atomic_load_explicit(&d->freed, memory_order_acquire);
 }
 
+/* A replaced version is freed by the last release of its pins, and a thread pins at most one
+ * version at a time: at most one pending version per registered thread. */
+static uint64_t rc_pending_bound(unsigned threads)
+{
+    return threads;
+}
+
 const pm_sync_backend pm_sync_backend_refcount = {
     .name = "refcount",
     .summary = "readers pin the version with a split (outer/inner) count; last release frees",
     .flags = PM_SYNC_F_BOUNDED | PM_SYNC_F_READER_WRITES,
+    .pending_bound = rc_pending_bound,
     .domain_new = rc_domain_new,
     .domain_free = rc_domain_free,
     .thread_register = rc_register,

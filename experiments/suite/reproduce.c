@@ -15,13 +15,17 @@
 
 #include "claims.h"
 #include "pmlab/experiment.h"
+#include "pmsync/sync.h"
 #include "stats.h"
 
 #define Q PMLAB_SUITE_QUICK
 #define D PMLAB_SUITE_DEFAULT
 #define F PMLAB_SUITE_FULL
 
-static const pmlab_suite_run claims_runs[] = {
+/* The runs name backends by flag (`--backends @deferred`: pmlab_register_suite_claims expands it
+ * from PM_SYNC_BACKENDS and the flags), or take them all: a new backend is measured without
+ * editing this file. */
+static pmlab_suite_run claims_runs[] = {
     /* clone cost C005, C025, C180 */
     {"clone", "--param sizes=1000,100000 --duration-ms 60 --warmup-ms 10 --trials 3", Q, "clone"},
     {"clone", "--param sizes=1000,10000,100000,1000000 --duration-ms 200 --warmup-ms 30 --trials 5",
@@ -32,18 +36,17 @@ static const pmlab_suite_run claims_runs[] = {
      F, "clone"},
     /* clones on one shared map vs pins C026 */
     {"clone-mt",
-     "--threads auto --backends urcu-memb --param method=clone,pin --duration-ms 60 --warmup-ms 10 "
+     "--threads auto --backends @deferred --param method=clone,pin --duration-ms 60 --warmup-ms 10 "
      "--trials 1",
      Q, "clone-mt"},
     {"clone-mt",
-     "--threads auto --backends urcu-memb,epoch,refcount --param method=clone,snapshot,pin "
-     "--duration-ms 250 --warmup-ms 50 --trials 3",
+     "--threads auto --backends all --param method=clone,snapshot,pin --duration-ms 250 "
+     "--warmup-ms 50 --trials 3",
      D | F, "clone-mt"},
     /* read scaling C040-C042, C146 (rwlock readers), A1 */
     {"read",
-     "--threads auto --backends urcu-qsbr,urcu-memb,epoch,rwlock,leaky --size 20000 "
-     "--duration-ms 80 --warmup-ms 20 --trials 1",
-     Q, "read"},
+     "--threads auto --backends all --size 20000 --duration-ms 80 --warmup-ms 20 --trials 1", Q,
+     "read"},
     {"read",
      "--threads auto --backends all --size 100000 --duration-ms 300 --warmup-ms 60 --trials 3", D,
      "read"},
@@ -99,6 +102,15 @@ static const pmlab_suite_run claims_runs[] = {
     /* reclamation backlog over time (I8.1, A5) */
     {"stall", "--backends all --param stall_ms=150 --duration-ms 300 --trials 1", Q, "stall"},
     {"stall", "--backends all --param stall_ms=500 --duration-ms 1000 --trials 3", D | F, "stall"},
+    /* several stalled readers, and one preempted while oversubscribed (the schemes table) */
+    {"stall",
+     "--backends all --param variant=several,preempted --param stall_ms=150 --duration-ms 300 "
+     "--trials 1",
+     Q, "stall-variants"},
+    {"stall",
+     "--backends all --param variant=several,preempted --param stall_ms=500 --duration-ms 1000 "
+     "--trials 3",
+     D | F, "stall-variants"},
     /* the comparison table of T08 §6: C080-C082, C010, C146; bytes per key vs peers */
     {"peers", "--threads auto --size 20000 --duration-ms 60 --warmup-ms 10 --trials 1", Q, "peers"},
     {"peers", "--threads auto --size 100000 --duration-ms 250 --warmup-ms 50 --trials 3", D,
@@ -112,8 +124,7 @@ static const pmlab_suite_run claims_runs[] = {
     {"alloc", "--threads online --size 100000 --duration-ms 300 --warmup-ms 50 --trials 3", D | F,
      "alloc"},
     /* dispatch cost (DESIGN §4 goal, not a claim of claims.md) */
-    {"dispatch", "--backends urcu-memb,epoch,hp,rwlock --duration-ms 200 --trials 3", D | F,
-     "dispatch"},
+    {"dispatch", "--backends all --duration-ms 200 --trials 3", D | F, "dispatch"},
     /* merge and tree-reduce C060-C062, A3 (experiment written with core's join) */
     {"merge", "--trials 1 --duration-ms 200", Q, "merge"},
     {"merge", "--trials 3", D | F, "merge"},
@@ -307,6 +318,146 @@ static void peers_table(FILE *md)
     src_free(&p);
 }
 
+/* ---- the reclamation schemes side by side -------------------------------------------------------
+ * One row per backend that any of the read, hybrid and stall runs measured (in the order the runs
+ * list them), each figure the median over the trials with its min-max. Read throughput is relative
+ * to leaky's at the same thread count: median / leaky's median, spread from the extremes
+ * (min / leaky's max .. max / leaky's min). Derived from the run folders alone. */
+static void add_backends(const pmlab_table *t, const char **out, size_t *n, size_t cap)
+{
+    for (size_t r = 0; t && r < pmlab_table_nrows(t); r++) {
+        const char *b = pmlab_table_get(t, r, "backend");
+        size_t i = 0;
+        while (i < *n && strcmp(out[i], b) != 0)
+            i++;
+        if (i == *n && *n < cap && *b && strcmp(b, "-") != 0)
+            out[(*n)++] = b;
+    }
+}
+
+static void cell_med(FILE *md, agg a, const char *fmt)
+{
+    if (!a.n) {
+        fprintf(md, " - |");
+        return;
+    }
+    fprintf(md, " ");
+    fprintf(md, fmt, a.med);
+    if (a.n > 1) {
+        fprintf(md, " (");
+        fprintf(md, fmt, a.lo);
+        fprintf(md, "-");
+        fprintf(md, fmt, a.hi);
+        fprintf(md, ")");
+    }
+    fprintf(md, " |");
+}
+
+static void cell_rel(FILE *md, agg b, agg l)
+{
+    if (!b.n || !l.n || l.med <= 0 || l.lo <= 0) {
+        fprintf(md, " - |");
+        return;
+    }
+    fprintf(md, " %.2f", b.med / l.med);
+    if (b.n > 1 || l.n > 1)
+        fprintf(md, " (%.2f-%.2f)", b.lo / l.hi, b.hi / l.lo);
+    fprintf(md, " |");
+}
+
+/* the `memory` verdicts of a backend's stall rows: "grows", "bounded", "blocked", or a mix */
+static void cell_memory(FILE *md, const pmlab_table *t, const char *filter)
+{
+    const char *v[8];
+    size_t n = t ? distinct_str(t, filter, "memory", v, 8) : 0;
+    if (!n || !*v[0]) {
+        fprintf(md, " - |");
+        return;
+    }
+    fprintf(md, " ");
+    for (size_t i = 0; i < n; i++)
+        fprintf(md, "%s%s", i ? "/" : "", v[i]);
+    fprintf(md, " |");
+}
+
+static void schemes_table(FILE *md)
+{
+    src rd, hy, st, sv;
+    src_load(&rd, "read");
+    src_load(&hy, "hybrid");
+    src_load(&st, "stall");
+    src_load(&sv, "stall-variants");
+    const char *be[64];
+    size_t n = 0;
+    add_backends(rd.t, be, &n, 64);
+    add_backends(hy.t, be, &n, 64);
+    add_backends(st.t, be, &n, 64);
+    add_backends(sv.t, be, &n, 64);
+    if (n) {
+        fprintf(md,
+                "**The reclamation schemes side by side** — median over the trials (min-max). "
+                "Read: lookups/s relative to `leaky` at the same thread count (`%s`). Commits/s: "
+                "the `hybrid` writer while readers read (`%s`). Pending peak: objects retired but "
+                "not freed at the peak, under one stalled reader (`%s`) and under several (`%s`). "
+                "Memory: what the `stall` rows saw (grows: half or more of what was retired "
+                "during the stall still pending at its end; blocked: the writers waited), "
+                "under one / several / a preempted stalled reader, beside what the backend "
+                "declares.\n\n"
+                "| backend | read 1T vs leaky | read 2T vs leaky | commits/s with readers | "
+                "pending peak, 1 stalled | pending peak, several stalled | memory: one | "
+                "several | preempted | declared |\n"
+                "|---|---|---|---|---|---|---|---|---|---|\n",
+                rd.t ? rd.folder : rd.why, hy.t ? hy.folder : hy.why, st.t ? st.folder : st.why,
+                sv.t ? sv.folder : sv.why);
+        for (size_t i = 0; i < n; i++) {
+            char f[256], g[256];
+            fprintf(md, "| %s |", be[i]);
+            for (int th = 1; th <= 2; th++) {
+                snprintf(f, sizeof f, "backend=%s;threads=%d", be[i], th);
+                snprintf(g, sizeof g, "backend=leaky;threads=%d", th);
+                if (rd.t)
+                    cell_rel(md, agg_col(rd.t, f, "ops_per_sec"), agg_col(rd.t, g, "ops_per_sec"));
+                else
+                    fprintf(md, " - |");
+            }
+            snprintf(f, sizeof f, "backend=%s", be[i]);
+            if (hy.t)
+                cell_med(md, agg_col(hy.t, f, "commits_per_sec"), "%.3g");
+            else
+                fprintf(md, " - |");
+            /* the one-reader stall rows carry no variant column in older folders */
+            snprintf(g, sizeof g, "backend=%s%s", be[i],
+                     st.t && pmlab_table_has(st.t, "variant") ? ";variant=one" : "");
+            if (st.t)
+                cell_med(md, agg_col(st.t, g, "pending_peak"), "%.3g");
+            else
+                fprintf(md, " - |");
+            snprintf(f, sizeof f, "backend=%s;variant=several", be[i]);
+            if (sv.t)
+                cell_med(md, agg_col(sv.t, f, "pending_peak"), "%.3g");
+            else
+                fprintf(md, " - |");
+            cell_memory(md, st.t, g);
+            cell_memory(md, sv.t, f);
+            snprintf(f, sizeof f, "backend=%s;variant=preempted", be[i]);
+            cell_memory(md, sv.t, f);
+            const char *decl = "";
+            for (size_t r = 0; st.t && r < pmlab_table_nrows(st.t) && !*decl; r++)
+                if (!strcmp(pmlab_table_get(st.t, r, "backend"), be[i]))
+                    decl = pmlab_table_get(st.t, r, "declared");
+            for (size_t r = 0; sv.t && r < pmlab_table_nrows(sv.t) && !*decl; r++)
+                if (!strcmp(pmlab_table_get(sv.t, r, "backend"), be[i]))
+                    decl = pmlab_table_get(sv.t, r, "declared");
+            fprintf(md, " %s |\n", *decl ? decl : "-");
+        }
+        fprintf(md, "\n");
+    }
+    src_free(&rd);
+    src_free(&hy);
+    src_free(&st);
+    src_free(&sv);
+}
+
 /* ---- suite plots --------------------------------------------------------------------------------
  */
 static int exists(const char *p)
@@ -481,6 +632,7 @@ static void claims_report(const char *dir, const char *const *run_dirs, FILE *md
 {
     g_dirs = run_dirs;
     peers_table(md);
+    schemes_table(md);
     suite_plots(md, dir);
 }
 
@@ -634,9 +786,45 @@ static const pmlab_suite claims_suite = {
     .claims_file = "experiments/suite/claims.json",
 };
 
+/* Backend selectors of the runs' --backends, chosen by the flags of PM_SYNC_BACKENDS:
+ * @deferred: the schemes whose readers pin by a read section alone (deferred frees, readers write
+ * nothing shared), against which clone-mt sets the contended refcount line of pm_map_clone. */
+static const struct {
+    const char *token;
+    unsigned any, none;
+} selectors[] = {
+    {"@deferred", PM_SYNC_F_DEFERRED, PM_SYNC_F_READER_WRITES | PM_SYNC_F_EXCLUSIVE},
+};
+
+static void expand_selectors(void)
+{
+    for (size_t i = 0; claims_runs[i].experiment; i++) {
+        for (size_t k = 0; k < sizeof selectors / sizeof selectors[0]; k++) {
+            const char *at = strstr(claims_runs[i].args, selectors[k].token);
+            if (!at)
+                continue;
+            char names[1024] = "";
+            size_t len = 0;
+            for (size_t b = 0; b < PM_SYNC_NBACKENDS; b++) {
+                unsigned f = pm_sync_backends[b]->flags;
+                if ((f & selectors[k].any) && !(f & selectors[k].none))
+                    len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? "," : "",
+                                            pm_sync_backends[b]->name);
+                if (len >= sizeof names)
+                    len = sizeof names - 1;
+            }
+            char *out = NULL; /* lives as long as the registry */
+            if (asprintf(&out, "%.*s%s%s", (int)(at - claims_runs[i].args), claims_runs[i].args,
+                         len ? names : "all", at + strlen(selectors[k].token)) >= 0)
+                claims_runs[i].args = out;
+        }
+    }
+}
+
 void pmlab_register_suite_claims(pmlab_registry *r);
 void pmlab_register_suite_claims(pmlab_registry *r)
 {
+    expand_selectors();
     claims_register_callback("spread", cb_spread);
     claims_register_callback("metric_outside", cb_metric_outside);
     pmlab_register_suite(r, &claims_suite);

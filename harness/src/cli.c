@@ -32,6 +32,7 @@ static int run_cmd(int argc, char **argv);
 static int list_cmd(int argc, char **argv);
 static int help_cmd(int argc, char **argv);
 static int reproduce_cmd(int argc, char **argv);
+static int conform_cmd(int argc, char **argv);
 
 static const pmlab_command commands[] = {
     {"run", "EXPERIMENT [options]", "one sweep; each configuration x trial runs in a child process",
@@ -117,6 +118,13 @@ static const pmlab_command commands[] = {
      "'inconclusive'. Two reproduce folders are\n"
      "compared run by run. docs/statistics.md gives the rule.\n",
      cmd_compare},
+    {"conform", "NAME [options]",
+     "the conformance suite of reclamation backend NAME (the experiment `conform`)",
+     "Runs `pmlab run conform --backends NAME --trials 1 [options]`: the experiment registered\n"
+     "as `conform` checks the backend (docs/adding-a-backend.md lists the checks); one row, ok\n"
+     "or naming the first failure; the child's log holds one line per check. Options are\n"
+     "those of run, e.g. --param checks=oracle,stall-1. Exit status 0 when NAME conforms.\n",
+     conform_cmd},
     {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
      "present twice is kept once.\n",
@@ -303,6 +311,27 @@ static int run_cmd(int argc, char **argv)
             return rc;
         }
     return cmd_run(argv[0], argc - 1, argv + 1, g_cmdline, NULL, false);
+}
+
+/* `pmlab conform NAME ...` = `pmlab run conform --backends NAME --trials 1 ...`: the harness knows
+ * only the experiment's name, not what it checks. */
+static int conform_cmd(int argc, char **argv)
+{
+    if (argc == 0 || argv[0][0] == '-')
+        return usage_error("conform: missing backend NAME (pmlab list shows the backends)");
+    if (!reg_experiment("conform"))
+        return usage_error("conform: this pmlab has no experiment 'conform'");
+    char **args = xcalloc((size_t)argc + 5, sizeof *args);
+    int n = 0;
+    args[n++] = "--backends";
+    args[n++] = argv[0];
+    args[n++] = "--trials";
+    args[n++] = "1";
+    for (int i = 1; i < argc; i++)
+        args[n++] = argv[i];
+    int rc = cmd_run("conform", n, args, g_cmdline, NULL, false);
+    free(args);
+    return rc;
 }
 
 static int reproduce_cmd(int argc, char **argv)

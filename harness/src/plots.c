@@ -99,8 +99,10 @@ int pmlab_plot(const char *tmpl, const char *vars, const char *outbase, char *wh
         return -1;
     }
     char *log = xasprintf("%s.gnuplot.log", outbase);
-    char *cmd = xasprintf("gnuplot -e \"%s%soutbase='%s'\" '%s' >'%s' 2>&1", vars ? vars : "",
-                          vars && *vars ? "; " : "", outbase, tp, log);
+    /* loadpath: templates `load 'styles.gp'` (the shared line styles) from the same folder */
+    char *cmd =
+        xasprintf("gnuplot -e \"set loadpath '%s'; %s%soutbase='%s'\" '%s' >'%s' 2>&1", plots_dir(),
+                  vars ? vars : "", vars && *vars ? "; " : "", outbase, tp, log);
     int rc = system(cmd);
     char *png = xasprintf("%s.png", outbase), *svg = xasprintf("%s.svg", outbase);
     int out = 0;

@@ -184,6 +184,40 @@ static void test_reproduce_quick(void **state)
         assert_non_null(strstr(line, "method=slot"));
         free(line);
     }
+    /* the schemes table: one row per backend `pmlab list` shows, each with the read figure
+     * relative to leaky and a memory verdict (the list is the binary's, not a copy here) */
+    {
+        const char *tab = strstr(md, "**The reclamation schemes side by side**");
+        assert_non_null(tab);
+        int lrc = run("'%s' list >'%s.list' 2>&1", g_pmlab, g_dir);
+        assert_int_equal(lrc, 0);
+        snprintf(p, sizeof p, "%s.list", g_dir);
+        char *list = slurp(p, NULL);
+        assert_non_null(list);
+        char *b = strstr(list, "\nbackends:\n");
+        assert_non_null(b);
+        size_t nb = 0;
+        for (char *l = strchr(b + 1, '\n') + 1; l && !strncmp(l, "  ", 2); nb++) {
+            char name[64], row[80];
+            assert_int_equal(sscanf(l, " %63s", name), 1);
+            snprintf(row, sizeof row, "\n| %s | ", name);
+            const char *r = strstr(tab, row);
+            if (!r)
+                fprintf(stderr, "schemes table: no row for backend %s\n", name);
+            assert_non_null(r);
+            const char *eol = strchr(r + 1, '\n');
+            char *line = strndup(r + 1, eol ? (size_t)(eol - r - 1) : strlen(r + 1));
+            if (strcmp(name, "leaky") == 0)
+                assert_non_null(strstr(line, "| 1.00"));
+            assert_true(strstr(line, "grows") || strstr(line, "bounded") ||
+                        strstr(line, "blocked"));
+            free(line);
+            l = strchr(l, '\n');
+            l = l ? l + 1 : NULL;
+        }
+        assert_true(nb >= 2);
+        free(list);
+    }
     /* the header counts the verdicts */
     assert_non_null(strstr(md, "\n**Verdicts: "));
     /* claims of experiments that are not built say so cleanly */

@@ -23,8 +23,59 @@ static inline void sync_test_watchdog(unsigned seconds)
     alarm(seconds);
 }
 
-/** One cmocka test per (test function, backend): the backend is the test's state. */
-#define SYNC_TEST_FOR(fn, id, name) {#fn "/" name, fn, NULL, NULL, (void *)&pm_sync_backend_##id},
+/** A test function run once per backend of PM_SYNC_BACKENDS (the backend is its state). */
+typedef struct sync_test_fn {
+    const char *name;
+    CMUnitTestFunction fn;
+} sync_test_fn;
+#define SYNC_TEST_FN(fn) {#fn, fn},
+
+/** Runs every function of fns[] once per backend of the list, as cmocka tests named
+ * "<function>/<backend>", after the n_first tests of first[] (may be NULL). The list is read at
+ * run time from pm_sync_backends[], so a new backend is tested without editing any test. An
+ * argument filters by name (substring), e.g. `test_sync_live hp`. */
+static inline int sync_run_per_backend(int argc, char **argv, const struct CMUnitTest *first,
+                                       size_t n_first, const sync_test_fn *fns, size_t nfns)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    size_t cap = n_first + nfns * PM_SYNC_NBACKENDS, n = 0;
+    struct CMUnitTest *tests = calloc(cap, sizeof *tests);
+    char **owned = calloc(cap, sizeof *owned);
+    size_t nowned = 0;
+    if (tests == NULL || owned == NULL)
+        return 1;
+    for (size_t i = 0; i < n_first; i++)
+        if (!filter || strstr(first[i].name, filter))
+            tests[n++] = first[i];
+    for (size_t f = 0; f < nfns; f++) {
+        for (size_t b = 0; b < PM_SYNC_NBACKENDS; b++) {
+            const pm_sync_backend *be = pm_sync_backends[b];
+            size_t len = strlen(fns[f].name) + strlen(be->name) + 2;
+            char *name = malloc(len);
+            if (name == NULL)
+                return 1;
+            snprintf(name, len, "%s/%s", fns[f].name, be->name);
+            if (filter && !strstr(name, filter)) {
+                free(name);
+                continue;
+            }
+            owned[nowned++] = name;
+            tests[n++] = (struct CMUnitTest){name, fns[f].fn, NULL, NULL, (void *)be};
+        }
+    }
+    int rc = _cmocka_run_group_tests(argv[0], tests, n, NULL, NULL);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(tests);
+    return rc;
+}
+
+/** The pending-object ceiling the backend declares under stalled readers (BOUNDED backends). */
+static inline uint64_t sync_pending_bound(const pm_sync_backend *be, unsigned threads)
+{
+    return be->pending_bound ? be->pending_bound(threads) : UINT64_MAX;
+}
 
 /** A start line for N threads: all wait until release() (spinning, no syscalls that TSan would
  * need to model). */

@@ -312,15 +312,10 @@ static void test_soak(void **state)
     free(s);
 }
 
-#define SOAK_ROW(id, name) SYNC_TEST_FOR(test_soak, id, name)
-
-int main(void)
+int main(int argc, char **argv)
 {
     double secs = soak_seconds();
-    size_t nb = 0;
-#define COUNT_ROW(id, name) nb++;
-    PM_SYNC_BACKENDS(COUNT_ROW)
-    sync_test_watchdog((unsigned)(secs * (double)nb * 3 + 240));
-    const struct CMUnitTest tests[] = {PM_SYNC_BACKENDS(SOAK_ROW)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    sync_test_watchdog((unsigned)(secs * (double)PM_SYNC_NBACKENDS * 3 + 240));
+    static const sync_test_fn per_backend[] = {SYNC_TEST_FN(test_soak)};
+    return sync_run_per_backend(argc, argv, NULL, 0, per_backend, 1);
 }

@@ -25,7 +25,12 @@
  *    (or unregister), otherwise grace periods stall; it is a no-op for every other backend;
  *  - barrier() frees every object retired before the call by the calling thread, by threads that
  *    have unregistered, and (urcu-*) by anyone; objects still retired by other live threads of
- *    epoch/hp are freed by those threads' own polls (or their unregister + a later barrier).
+ *    epoch/hp are freed by those threads' own polls (or their unregister + a later barrier);
+ *  - a thread that exits while still registered (outside a read section) is unregistered at its
+ *    exit (pm_sync_register() arranges it with a thread-specific destructor), as if it had called
+ *    pm_sync_unregister() last.
+ * The conformance suite (pmsync/conform.h, `pmlab conform NAME`) checks these rules and the
+ * flags below for every backend; docs/adding-a-backend.md walks through adding one.
  */
 #ifndef PMSYNC_SYNC_H
 #define PMSYNC_SYNC_H
@@ -131,6 +136,7 @@ struct pm_sync_thread {
     void *tsan_sync;      /* the domain's TSan synchronisation object */
     unsigned depth;       /* 1 inside a read section (debug checks) */
     pm_sync_thread *next; /* domain's list of parked / live handles */
+    pm_sync_thread *mine; /* the registering thread's other handles (unregistered at its exit) */
 };
 
 /** The backend table. */
@@ -138,6 +144,11 @@ struct pm_sync_backend {
     const char *name;    /* CLI name, e.g. "urcu-memb" */
     const char *summary; /* one line for `pmlab list` */
     unsigned flags;      /* PM_SYNC_F_* */
+    /** PM_SYNC_F_BOUNDED backends: the most objects that can be pending (retired, not yet freed)
+     * at any instant while at most `threads` threads are registered, however long any of them
+     * stays in a read section. NULL for every other backend. The conformance suite checks pending
+     * and peak_pending against it under one and several stalled readers. */
+    uint64_t (*pending_bound)(unsigned threads);
 
     pm_status (*domain_new)(pm_sync_domain **out);
     /** Requires every thread unregistered and every cell finalised; frees everything pending
