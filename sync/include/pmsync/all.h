@@ -19,7 +19,11 @@
 
 #include "pmsync/sync.h"
 
+#include "pmsync/debra.h"
 #include "pmsync/epoch.h"
+#include "pmsync/he.h"
+#include "pmsync/hyaline.h"
+#include "pmsync/ibr.h"
 #include "pmsync/hp.h"
 #include "pmsync/leaky.h"
 #include "pmsync/refcount.h"
