@@ -73,10 +73,10 @@ static int dobj_bad(const dobj *o)
 static void test_lookup(void **state)
 {
     (void)state;
-    assert_int_equal(PM_SYNC_NBACKENDS, 8);
-    const char *names[] = {"urcu-memb", "urcu-qsbr", "urcu-bp", "epoch",
-                           "refcount",  "hp",        "rwlock",  "leaky"};
-    for (size_t i = 0; i < 8; i++) {
+    assert_int_equal(PM_SYNC_NBACKENDS, 12);
+    const char *names[] = {"urcu-memb", "urcu-qsbr", "urcu-bp", "epoch", "refcount", "hp",
+                           "rwlock",    "leaky",     "debra",   "ibr",   "he",       "hyaline"};
+    for (size_t i = 0; i < 12; i++) {
         const pm_sync_backend *be = pm_sync_backend_by_name(names[i]);
         assert_non_null(be);
         assert_string_equal(be->name, names[i]);
@@ -419,7 +419,11 @@ static void test_update_errors(void **state)
     SYNC_TEST_FOR(fn, refcount, "refcount")                                                        \
     SYNC_TEST_FOR(fn, hp, "hp")                                                                    \
     SYNC_TEST_FOR(fn, rwlock, "rwlock")                                                            \
-    SYNC_TEST_FOR(fn, leaky, "leaky")
+    SYNC_TEST_FOR(fn, leaky, "leaky")                                                              \
+    SYNC_TEST_FOR(fn, debra, "debra")                                                              \
+    SYNC_TEST_FOR(fn, ibr, "ibr")                                                                  \
+    SYNC_TEST_FOR(fn, he, "he")                                                                    \
+    SYNC_TEST_FOR(fn, hyaline, "hyaline")
 
 #define BACKEND_TESTS(X)                                                                           \
     X(test_retire_barrier)                                                                         \

@@ -543,7 +543,11 @@ static void test_inline_get(void **state)
     SYNC_TEST_FOR(fn, refcount, "refcount")                                                        \
     SYNC_TEST_FOR(fn, hp, "hp")                                                                    \
     SYNC_TEST_FOR(fn, rwlock, "rwlock")                                                            \
-    SYNC_TEST_FOR(fn, leaky, "leaky")
+    SYNC_TEST_FOR(fn, leaky, "leaky")                                                              \
+    SYNC_TEST_FOR(fn, debra, "debra")                                                              \
+    SYNC_TEST_FOR(fn, ibr, "ibr")                                                                  \
+    SYNC_TEST_FOR(fn, he, "he")                                                                    \
+    SYNC_TEST_FOR(fn, hyaline, "hyaline")
 
 #define LIVE_TESTS(X)                                                                              \
     X(test_inline_get)                                                                             \
