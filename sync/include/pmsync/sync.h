@@ -19,13 +19,14 @@
  * Rules (all backends):
  *  - every call that takes a pm_sync_thread is made by the thread that registered it;
  *  - read sections do not nest, and a read section derefs at most ONE cell (refcount and hp pin
- *    exactly one object per thread);
+ *    exactly one object per thread; ibr, he and hyaline publish one era per section);
  *  - update(), retire() and barrier() are called outside read sections;
  *  - urcu-qsbr: a registered thread must call pm_sync_quiescent() regularly outside read sections
  *    (or unregister), otherwise grace periods stall; it is a no-op for every other backend;
  *  - barrier() frees every object retired before the call by the calling thread, by threads that
  *    have unregistered, and (urcu-*) by anyone; objects still retired by other live threads of
- *    epoch/hp are freed by those threads' own polls (or their unregister + a later barrier);
+ *    epoch/hp/debra/ibr/he/hyaline are freed by those threads' own polls, scans or batches (or
+ *    their unregister + a later barrier);
  *  - a thread that exits while still registered (outside a read section) is unregistered at its
  *    exit (pm_sync_register() arranges it with a thread-specific destructor), as if it had called
  *    pm_sync_unregister() last.
@@ -77,7 +78,11 @@ extern "C" {
     X(refcount, "refcount")                                                                        \
     X(hp, "hp")                                                                                    \
     X(rwlock, "rwlock")                                                                            \
-    X(leaky, "leaky")
+    X(leaky, "leaky")                                                                              \
+    X(debra, "debra")                                                                              \
+    X(ibr, "ibr")                                                                                  \
+    X(he, "he")                                                                                    \
+    X(hyaline, "hyaline")
 
 #define PM_SYNC_COUNT_ONE_(id, name) +1
 /** Number of backends. */
@@ -111,19 +116,30 @@ typedef struct pm_sync_stats {
     uint64_t freed;         /* of those, freed so far */
     uint64_t pending;       /* retired - freed */
     uint64_t peak_pending;  /* highest pending seen at a retire */
-    uint64_t grace_periods; /* urcu: grace periods observed; epoch: epoch advances; hp: hazard
-                               scans; rwlock: write-lock acquisitions; refcount, leaky: 0 (no
-                               grace period: refcount frees at the last release) */
+    uint64_t grace_periods; /* urcu: grace periods observed; epoch, debra: epoch advances; hp,
+                               ibr, he: scans; hyaline: batches handed out; rwlock: write-lock
+                               acquisitions; refcount, leaky: 0 (no grace period: refcount
+                               frees at the last release) */
 } pm_sync_stats;
 
 /** Backend properties (flags). */
 enum {
-    PM_SYNC_F_DEFERRED = 1u << 0,  /* frees wait for a grace period / epoch (urcu-*, epoch) */
+    /** Frees wait for a grace period / epoch: an object retired while a reader sits in a read
+     * section is not freed before that section ends, whatever the reader holds, so a stalled
+     * reader makes pending grow without bound (urcu-*, epoch, debra). Never with BOUNDED. */
+    PM_SYNC_F_DEFERRED = 1u << 0,
     PM_SYNC_F_NEEDS_QS = 1u << 1,  /* threads must announce quiescent states (urcu-qsbr) */
     PM_SYNC_F_EXCLUSIVE = 1u << 2, /* writers exclude readers (rwlock) */
-    PM_SYNC_F_BOUNDED = 1u << 3,   /* pending stays bounded under a stalled reader (hp, refcount) */
-    PM_SYNC_F_NEVER_FREES = 1u << 4,   /* frees nothing before domain_free (leaky) */
-    PM_SYNC_F_READER_WRITES = 1u << 5, /* readers write shared memory (refcount, rwlock) */
+    /** Pending stays bounded under a stalled reader while writers go on: a reader holds back
+     * only what it may actually be reading (the pinned version, the version named by its
+     * hazard, or the versions alive during its reserved eras), plus a per-thread batch or
+     * scan threshold (refcount, hp, ibr, he, hyaline). */
+    PM_SYNC_F_BOUNDED = 1u << 3,
+    PM_SYNC_F_NEVER_FREES = 1u << 4, /* frees nothing before domain_free (leaky) */
+    /** Readers write memory that other threads write too, beyond a record of their own that
+     * only scanners read: the cell word (refcount), the lock word (rwlock), their slot head
+     * that retirers CAS onto and the counts of shared batches (hyaline). */
+    PM_SYNC_F_READER_WRITES = 1u << 5,
 };
 
 /** Per-thread, per-domain handle. Its fields are read by the inline read side of the backend
@@ -131,7 +147,8 @@ enum {
 struct pm_sync_thread {
     pm_sync_domain *dom;
     const pm_sync_backend *backend;
-    void *rec; /* epoch: ck_epoch_record_t *; hp: ck_hp_record_t *; rwlock: pthread_rwlock_t * */
+    void *rec; /* epoch: ck_epoch_record_t *; hp: ck_hp_record_t *; rwlock: pthread_rwlock_t *;
+                  debra, ibr, he, hyaline: the thread's record or slot (pmsync/<backend>.h) */
     void *pin; /* refcount: the pinned version record */
     void *tsan_sync;      /* the domain's TSan synchronisation object */
     unsigned depth;       /* 1 inside a read section (debug checks) */
