@@ -30,8 +30,6 @@
 
 #include "eracell.h"
 
-/** Retired records per thread that trigger a scan. */
-#define PM_SYNC_ERA_THRESHOLD 16u
 
 void pm_sync_era_domain_init(pm_sync_era_domain *d, const pm_sync_backend *be, int interval)
 {

@@ -5,6 +5,18 @@
 #ifndef PMSYNC_ERACELL_H
 #define PMSYNC_ERACELL_H
 
+/** Retired records per thread that trigger a scan (ibr, he). */
+#define PM_SYNC_ERA_THRESHOLD 16u
+
+/* pending_bound of ibr and he: each thread holds at most PM_SYNC_ERA_THRESHOLD records before a
+ * scan, and a scan keeps only records whose lifetime covers some reservation. With one version
+ * protected per read section, a stalled reader's reservation covers the version it read and the
+ * ones published while its interval was open: one per writer at most, so threads + 1. */
+static inline unsigned long long pm_sync_era_pending_bound(unsigned threads)
+{
+    return (unsigned long long)threads * (PM_SYNC_ERA_THRESHOLD + threads + 1);
+}
+
 #include "internal.h"
 #include "pmsync/era.h"
 

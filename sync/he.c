@@ -8,6 +8,8 @@
  * pending stays bounded: at most 16 per thread plus a few per stalled reader. The retire list,
  * its scan and the slots are shared with ibr; only the reservation differs. */
 #include "eracell.h"
+
+#include <stdlib.h>
 #include "pmsync/he.h"
 
 static void he_enter(pm_sync_thread *t)
@@ -64,11 +66,17 @@ static pm_status he_retire(pm_sync_thread *t, void *obj, pm_sync_free_fn *fn, vo
     return pm_sync_era_retire(&he_ops, t, obj, fn, ctx);
 }
 
+static uint64_t he_pending_bound(unsigned threads)
+{
+    return pm_sync_era_pending_bound(threads);
+}
+
 const pm_sync_backend pm_sync_backend_he = {
     .name = "he",
     .summary = "hazard eras: one era published per reader, freed when no published era lies in "
                "[birth, retire]",
     .flags = PM_SYNC_F_BOUNDED,
+    .pending_bound = he_pending_bound,
     .domain_new = he_domain_new,
     .domain_free = pm_sync_era_domain_free,
     .thread_register = pm_sync_era_register,

@@ -286,10 +286,20 @@ static pm_status hy_retire(pm_sync_thread *t, void *obj, pm_sync_free_fn *fn, vo
     return pm_sync_era_retire(&hy_ops, t, obj, fn, ctx);
 }
 
+/* Each thread holds at most one unflushed batch of PM_SYNC_HY_BATCH records. A stalled reader's
+ * access era stays put, so only batches whose oldest record was born by then reach its slot: the
+ * records alive at that era (the version it read, and one per other writer at most), each
+ * dragging at most a whole batch with it. */
+static uint64_t hy_pending_bound(unsigned threads)
+{
+    return (uint64_t)threads * PM_SYNC_HY_BATCH * (threads + 2);
+}
+
 const pm_sync_backend pm_sync_backend_hyaline = {
     .name = "hyaline",
     .summary = "Hyaline-1S: per-thread slots, counted batches freed by the last reader to leave",
     .flags = PM_SYNC_F_BOUNDED | PM_SYNC_F_READER_WRITES,
+    .pending_bound = hy_pending_bound,
     .domain_new = hy_domain_new,
     .domain_free = hy_domain_free,
     .thread_register = hy_register,

@@ -9,6 +9,8 @@
  * thread plus a few per stalled reader. With one protected pointer per read section the
  * interval is [era at enter, era at the deref], usually a single era. */
 #include "eracell.h"
+
+#include <stdlib.h>
 #include "pmsync/ibr.h"
 
 static void ibr_enter(pm_sync_thread *t)
@@ -63,11 +65,17 @@ static pm_status ibr_retire(pm_sync_thread *t, void *obj, pm_sync_free_fn *fn, v
     return pm_sync_era_retire(&ibr_ops, t, obj, fn, ctx);
 }
 
+static uint64_t ibr_pending_bound(unsigned threads)
+{
+    return pm_sync_era_pending_bound(threads);
+}
+
 const pm_sync_backend pm_sync_backend_ibr = {
     .name = "ibr",
     .summary = "2GEIBR interval-based reclamation: a reserved era interval per reader, freed when "
                "no interval meets [birth, retire]",
     .flags = PM_SYNC_F_BOUNDED,
+    .pending_bound = ibr_pending_bound,
     .domain_new = ibr_domain_new,
     .domain_free = pm_sync_era_domain_free,
     .thread_register = pm_sync_era_register,
