@@ -30,7 +30,6 @@
 
 #include "eracell.h"
 
-
 void pm_sync_era_domain_init(pm_sync_era_domain *d, const pm_sync_backend *be, int interval)
 {
     pm_sync_base_init(&d->base, be);

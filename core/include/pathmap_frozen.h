@@ -84,8 +84,8 @@ pm_status pm_frozen_count_prefix(const pm_frozen *fz, const uint8_t *prefix, siz
 /** Iterator over the values whose key starts with prefix. */
 pm_status pm_frozen_iter_new(const pm_frozen *fz, const uint8_t *prefix, size_t plen,
                              pm_frozen_iter **out);
-/** Next value: PM_OK with *key and *len (borrowed until the next call) and *val; PM_ENOTFOUND at the
- * end. Never fails otherwise: the iterator reserves its buffers when it is made. */
+/** Next value: PM_OK with *key and *len (borrowed until the next call) and *val; PM_ENOTFOUND at
+ * the end. Never fails otherwise: the iterator reserves its buffers when it is made. */
 pm_status pm_frozen_iter_next(pm_frozen_iter *it, const uint8_t **key, size_t *len, uint64_t *val);
 void pm_frozen_iter_free(pm_frozen_iter *it);
 /** Calls fn for every value under prefix in order; stops early (PM_OK) when fn returns non-zero. */
