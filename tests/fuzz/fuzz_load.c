@@ -6,49 +6,10 @@
  * Without wrap the rest is the file itself: it must fail cleanly or, if it loads, save and load
  * back to the same map. No node and no owned cell may be left at the end (fz_end). */
 #include "fuzz.h"
+#include "fuzz_io.h"
 #include "pathmap_io.h"
 
 #include <zlib.h>
-
-typedef struct src {
-    const uint8_t *b;
-    size_t n, pos, chunk;
-} src;
-static size_t rd(void *ctx, void *buf, size_t cap)
-{
-    src *s = ctx;
-    size_t k = s->n - s->pos;
-    if (k > cap)
-        k = cap;
-    if (k > s->chunk)
-        k = s->chunk;
-    if (k)
-        memcpy(buf, s->b + s->pos, k);
-    s->pos += k;
-    return k;
-}
-typedef struct sink {
-    uint8_t *b;
-    size_t n, cap;
-} sink;
-static int wr(void *ctx, const void *buf, size_t len)
-{
-    sink *s = ctx;
-    if (s->n + len > s->cap) {
-        size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->n + len)
-            nc *= 2;
-        uint8_t *nb = realloc(s->b, nc);
-        if (!nb)
-            return -1;
-        s->b = nb;
-        s->cap = nc;
-    }
-    if (len)
-        memcpy(s->b + s->n, buf, len);
-    s->n += len;
-    return 0;
-}
 
 static uint64_t hash(const uint8_t *b, size_t n)
 {

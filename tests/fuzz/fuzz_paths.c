@@ -6,49 +6,10 @@
  * failure must leave the pre-filled map as it was, a success must round-trip through the writer.
  * At the end no node and no owned cell may be left (fz_end). */
 #include "fuzz.h"
+#include "fuzz_io.h"
 #include "pathmap_io.h"
 
 #include <zlib.h>
-
-typedef struct src {
-    const uint8_t *b;
-    size_t n, pos, chunk;
-} src;
-static size_t rd(void *ctx, void *buf, size_t cap)
-{
-    src *s = ctx;
-    size_t k = s->n - s->pos;
-    if (k > cap)
-        k = cap;
-    if (k > s->chunk)
-        k = s->chunk;
-    if (k)
-        memcpy(buf, s->b + s->pos, k);
-    s->pos += k;
-    return k;
-}
-typedef struct sink {
-    uint8_t *b;
-    size_t n, cap;
-} sink;
-static int wr(void *ctx, const void *buf, size_t len)
-{
-    sink *s = ctx;
-    if (s->n + len > s->cap) {
-        size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->n + len)
-            nc *= 2;
-        uint8_t *nb = realloc(s->b, nc);
-        if (!nb)
-            return -1;
-        s->b = nb;
-        s->cap = nc;
-    }
-    if (len)
-        memcpy(s->b + s->n, buf, len);
-    s->n += len;
-    return 0;
-}
 
 static const size_t chunks[8] = {1, 2, 3, 5, 64, 1000, 4096, 65536};
 static const uint8_t prefix[] = "pre/";
