@@ -250,6 +250,17 @@ static void check_fold(const pm_map *m, const model *md, const uint8_t *p, size_
 }
 
 /* ---- fold against the model ---------------------------------------------------------------- */
+/* Runs body with integer values, then with owned heap cells; every cell must be gone after. */
+static void in_both_modes(void (*body)(void))
+{
+    owned_mode = 0;
+    body();
+    owned_mode = 1;
+    body();
+    owned_mode = 0;
+    assert_int_equal(owned_live(), 0);
+}
+
 static void fold_model_body(void)
 {
     for (uint64_t seed = 1; seed <= 12; seed++) {
@@ -279,12 +290,7 @@ static void fold_model_body(void)
 static void test_fold_model(void **state)
 {
     (void)state;
-    owned_mode = 0;
-    fold_model_body();
-    owned_mode = 1;
-    fold_model_body();
-    owned_mode = 0;
-    assert_int_equal(owned_live(), 0);
+    in_both_modes(fold_model_body);
 }
 
 /* ---- caching: a subtrie grafted twice; K clones ------------------------------------------------
@@ -386,12 +392,7 @@ static void fold_cache_body(void)
 static void test_fold_cache(void **state)
 {
     (void)state;
-    owned_mode = 0;
-    fold_cache_body();
-    owned_mode = 1;
-    fold_cache_body();
-    owned_mode = 0;
-    assert_int_equal(owned_live(), 0);
+    in_both_modes(fold_cache_body);
 }
 
 static void test_fold_errors(void **state)
@@ -524,12 +525,7 @@ static void unfold_body(void)
 static void test_unfold(void **state)
 {
     (void)state;
-    owned_mode = 0;
-    unfold_body();
-    owned_mode = 1;
-    unfold_body();
-    owned_mode = 0;
-    assert_int_equal(owned_live(), 0);
+    in_both_modes(unfold_body);
 }
 
 /* An unfold that never stops is refused at PM_MAX_KEY. */
@@ -657,12 +653,7 @@ static void eq_hash_body(void)
 static void test_equal_hash(void **state)
 {
     (void)state;
-    owned_mode = 0;
-    eq_hash_body();
-    owned_mode = 1;
-    eq_hash_body();
-    owned_mode = 0;
-    assert_int_equal(owned_live(), 0);
+    in_both_modes(eq_hash_body);
 }
 
 /* Random operations on two clones with the hash checked after each: the hashes cached in branch
@@ -931,12 +922,7 @@ static void fault_body(void)
 static void test_fault(void **state)
 {
     (void)state;
-    owned_mode = 0;
-    fault_body();
-    owned_mode = 1;
-    fault_body();
-    owned_mode = 0;
-    assert_int_equal(owned_live(), 0);
+    in_both_modes(fault_body);
 }
 
 /* ---- deep: a 64 KiB key and a 100,000-level chain under a 256 KiB stack ---------------------- */
