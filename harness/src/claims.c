@@ -935,8 +935,8 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
          * any other function of medians: the bootstrap (docs/statistics.md) */
         bool two = k == 2 && !strcmp(arg.expr, "num / den");
         st_interval iv = two ? st_ratio_rank_ci(grp[0], grp[1], ST_CONF)
-                             : st_bootstrap(grp, k, stat_fn, &arg, ST_CONF, ST_BOOT_B,
-                                            ST_MIN_CLEAN, st_seed_of(seedtxt));
+                             : st_bootstrap(grp, k, stat_fn, &arg, ST_CONF, ST_BOOT_B, ST_MIN_CLEAN,
+                                            st_seed_of(seedtxt));
         fmt_iv(&out->measured, &iv, unit);
         sb_printf(&out->measured, " from %s", conf.s ? conf.s : "");
         if (no_cont_col)

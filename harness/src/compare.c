@@ -616,8 +616,7 @@ int cmd_compare(int argc, char **argv)
             printf(" by more than %g %%", o.min_change);
         printf(", %zu inconclusive", tot.inconclusive);
         if (o.holm && tot.tested > 1)
-            printf(" (Holm over the %zu with enough clean trials for a rank interval)",
-                   tot.tested);
+            printf(" (Holm over the %zu with enough clean trials for a rank interval)", tot.tested);
         else if (!o.holm)
             printf(" (each configuration at %g%%, no correction for multiple comparisons)",
                    o.conf * 100);
