@@ -4,6 +4,7 @@
  * and row filters. */
 #define _GNU_SOURCE
 #include "claims.h"
+#include "probe.h"
 
 #include "stats.h"
 
@@ -700,6 +701,7 @@ static void filt_text(const filt *f, sbuf *b)
 typedef struct {
     double *v;
     size_t n, ok, contended, failed;
+    size_t probe_slow; /* of the contended: those whose host probe ran slow (probe.h) */
     bool has_contended_col;
 } sample;
 
@@ -722,7 +724,10 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
             continue;
         s->ok++;
         if (!strcmp(csv_get(t, r, "contended"), "1")) {
+            double pr;
             s->contended++;
+            s->probe_slow +=
+                parse_double(csv_get(t, r, "probe_ratio"), &pr) && pr > PMLAB_PROBE_SLOW;
             continue;
         }
         s->v[s->n++] = d;
@@ -863,9 +868,9 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
     filt fl[16];
     size_t loaded = 0;
     claim_verdict v = CLAIM_HOLDS;
-    char why[200] = "";
+    char why[320] = "";
     sbuf conf = {0};
-    size_t contended = 0, okn = 0, minclean = SIZE_MAX;
+    size_t contended = 0, probe_slow = 0, okn = 0, minclean = SIZE_MAX;
     const char *folder = "";
     bool no_cont_col = false;
     for (size_t i = 0; i < k; i++) {
@@ -899,6 +904,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
         loaded = i + 1;
         grp[i] = (st_sample){smp[i].v, smp[i].n};
         contended += smp[i].contended;
+        probe_slow += smp[i].probe_slow;
         okn += smp[i].ok;
         no_cont_col |= !smp[i].has_contended_col;
         if (smp[i].n < minclean)
@@ -943,16 +949,22 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
             sb_add(&out->measured, " (run predates contention detection)");
         if (!iv.ok) {
             v = CLAIM_INCONCLUSIVE;
-            if (minclean < ST_MIN_CLEAN && contended)
-                snprintf(why, sizeof why,
+            char cw[160] = "";
+            if (contended && probe_slow)
+                snprintf(cw, sizeof cw,
+                         "%zu of %zu trials contended (cpu_share below the contention threshold, "
+                         "or the host probe slow: %zu); ",
+                         contended, okn, probe_slow);
+            else if (contended)
+                snprintf(cw, sizeof cw,
                          "%zu of %zu trials contended (cpu_share below the contention "
-                         "threshold); too few clean trials (n=%zu, need %d)",
-                         contended, okn, minclean, ST_MIN_CLEAN);
-            else if (minclean < ST_MIN_CLEAN)
-                snprintf(why, sizeof why, "too few clean trials (n=%zu, need %d)", minclean,
+                         "threshold); ",
+                         contended, okn);
+            if (minclean < ST_MIN_CLEAN)
+                snprintf(why, sizeof why, "%stoo few clean trials (n=%zu, need %d)", cw, minclean,
                          ST_MIN_CLEAN);
             else
-                snprintf(why, sizeof why, "%s", iv.why);
+                snprintf(why, sizeof why, "%s%s", cw, iv.why);
             for (size_t i = 0; i < k; i++)
                 more_role(cx, set_role(setv[i], r, roles));
         } else {
