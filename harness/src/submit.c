@@ -717,7 +717,7 @@ typedef enum { ST_DONE, ST_RUNNING, ST_PENDING, ST_FAILED } unit_state;
 static const char *const unit_names[] = {"done", "running", "pending", "failed"};
 
 /* shard k (1-based): its state and a detail line */
-static unit_state shard_state(const submission *s, unsigned k, char **detail)
+static unit_state shard_state_once(const submission *s, unsigned k, char **detail)
 {
     char *dir = xasprintf("%s/shard-%u", s->dir, k);
     char *mp = xasprintf("%s/shard.exit", dir);
@@ -769,7 +769,7 @@ static unit_state shard_state(const submission *s, unsigned k, char **detail)
     return u;
 }
 
-static unit_state merge_state(const submission *s, char **detail)
+static unit_state merge_state_once(const submission *s, char **detail)
 {
     char *mp = xasprintf("%s/merge.exit", s->dir);
     int ex = read_marker(mp);
@@ -793,6 +793,40 @@ static unit_state merge_state(const submission *s, char **detail)
               : js == JS_COMPLETED ? xstrdup("Slurm says COMPLETED but merge.exit is missing")
                                    : xstrdup(what);
     free(what);
+    return u;
+}
+
+/* The marker is read before Slurm is asked: a job that ends in between has written its marker by
+ * the time Slurm calls it finished, so a "failed" seen that way is read again from the marker. */
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static unit_state shard_state(const submission *s, unsigned k, char **detail)
+{
+    char *mp = xasprintf("%s/shard-%u/shard.exit", s->dir, k);
+    bool had = exists(mp);
+    unit_state u = shard_state_once(s, k, detail);
+    if (!had && u == ST_FAILED && exists(mp)) {
+        free(*detail);
+        u = shard_state_once(s, k, detail);
+    }
+    free(mp);
+    return u;
+}
+
+static unit_state merge_state(const submission *s, char **detail)
+{
+    char *mp = xasprintf("%s/merge.exit", s->dir);
+    bool had = exists(mp);
+    unit_state u = merge_state_once(s, detail);
+    if (!had && u == ST_FAILED && exists(mp)) {
+        free(*detail);
+        u = merge_state_once(s, detail);
+    }
+    free(mp);
     return u;
 }
 
@@ -892,6 +926,11 @@ static int resubmit(const char *dir, const char *kstr, bool dry)
         /* the failed attempt's marker is kept beside, so status follows the new job */
         char *mp = xasprintf("%s/shard-%s/shard.exit", s.dir, kk);
         char *old = xasprintf("%s/shard-%s/shard.exit.failed", s.dir, kk);
+        rename(mp, old);
+        free(mp);
+        free(old);
+        mp = xasprintf("%s/merge.exit", s.dir); /* a failed merge's: the new merge job's follows */
+        old = xasprintf("%s/merge.exit.failed", s.dir);
         rename(mp, old);
         free(mp);
         free(old);
