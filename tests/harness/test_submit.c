@@ -1,0 +1,174 @@
+/* pmlab submit and status without a cluster: bad options (exit 2, one line, no folder), the
+ * scripts of --dry-run (and the shard script run by hand as Slurm would run task 1, from a folder
+ * whose name needs quoting), and reproduce --plan's estimate per shard count. The real Slurm
+ * run is test_slurm.sh. */
+#include "harness_test_util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+static void expect_bad(const char *const *args, const char *needle, const char *dir)
+{
+    int rc = tu_run(args);
+    char *err = tu_slurp(tu_path("stderr.txt"));
+    if (rc != 2 || !err || !strstr(err, needle))
+        fprintf(stderr, "case '%s': rc=%d stderr=%s\n", needle, rc, err ? err : "(none)");
+    assert_int_equal(rc, 2);
+    assert_non_null(err);
+    assert_non_null(strstr(err, needle));
+    int lines = 0;
+    for (const char *c = err; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 1);
+    free(err);
+    if (dir)
+        assert_false(tu_exists(dir));
+}
+
+#define STUDY "--threads", "1,2", "--duration-ms", "5", "--warmup-ms", "0", "--trials", "1"
+#define BAD(needle, ...)                                                                           \
+    do {                                                                                           \
+        const char *a_[] = {__VA_ARGS__, NULL};                                                    \
+        expect_bad(a_, needle, tu_path("sub-bad"));                                                \
+    } while (0)
+#define OUTB "--out", tu_path("sub-bad")
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    BAD("missing --shards", "submit", "run", "selftest", STUDY, OUTB);
+    BAD("'0'", "submit", "run", "selftest", STUDY, "--shards", "0", OUTB);
+    BAD("'x'", "submit", "run", "selftest", STUDY, "--shards", "x", OUTB);
+    BAD("only 2 configurations", "submit", "run", "selftest", STUDY, "--shards", "3", OUTB);
+    BAD("'1:2:3:4'", "submit", "run", "selftest", STUDY, "--shards", "2", "--time", "1:2:3:4",
+        OUTB);
+    BAD("'a b'", "submit", "run", "selftest", STUDY, "--shards", "2", "--partition", "a b", OUTB);
+    BAD("--shard", "submit", "run", "selftest", STUDY, "--shards", "2", "--shard", "1/2", OUTB);
+    BAD("--resume", "submit", "run", "selftest", STUDY, "--shards", "2", "--resume", OUTB);
+    BAD("nosuch", "submit", "run", "nosuch", "--shards", "2", OUTB);
+    BAD("'0'", "submit", "run", "selftest", "--threads", "0", "--shards", "1", OUTB);
+    BAD("reproduce", "submit", "reproduce", "--shards", "2", OUTB);
+    BAD("no submission", "status", tu_path("nosuch"));
+    BAD("no submission", "submit", "--resubmit", tu_path("nosuch"), "1");
+    BAD("--plan", "reproduce", "--shards", "4");
+    BAD("'0,4'", "reproduce", "--plan", "--suite", "selftest", "--shards", "0,4");
+}
+
+/* the text between "# ---- .../NAME ----\n" and the next "\n# ---- " of a dry run */
+static char *script_of(const char *out, const char *name)
+{
+    char head[64];
+    snprintf(head, sizeof head, "/%s ----\n", name);
+    const char *b = strstr(out, head);
+    assert_non_null(b);
+    b += strlen(head);
+    const char *e = strstr(b, "\n# ---- ");
+    assert_non_null(e);
+    return strndup(b, (size_t)(e - b) + 1);
+}
+
+static void test_dry_run(void **state)
+{
+    (void)state;
+    /* a folder name with a space and a quote: every use in the scripts is quoted */
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s", tu_path("it's a dir"));
+    const char *a[] = {"submit", "run",    "selftest",  STUDY,       "--shards",
+                       "2",      "--out",  dir,         "--dry-run", "--partition",
+                       "batch",  "--time", "0-1:00:00", NULL};
+    assert_int_equal(tu_run(a), 0);
+    assert_false(tu_exists(dir)); /* a dry run writes nothing */
+    char *out = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(out);
+    char *shard = script_of(out, "shard.sbatch"), *merge = script_of(out, "merge.sbatch");
+    assert_non_null(strstr(shard, "#SBATCH --array=1-2\n"));
+    assert_non_null(strstr(shard, "#SBATCH --exclusive\n"));
+    assert_non_null(strstr(shard, "#SBATCH --partition=batch\n"));
+    assert_non_null(strstr(shard, "#SBATCH --time=0-1:00:00\n"));
+    assert_non_null(strstr(shard, "'selftest' '--threads' '1,2'"));
+    assert_non_null(strstr(shard, "--shard \"$k/2\""));
+    assert_non_null(strstr(shard, "it'\\''s a dir"));
+    assert_non_null(strstr(merge, "#SBATCH --kill-on-invalid-dep=yes\n"));
+    assert_non_null(strstr(merge, " merge \"$dir/merged\" \"$@\""));
+    assert_null(strstr(merge, "--exclusive"));
+    assert_non_null(strstr(out, "'--dependency=afterok:ARRAY_JOB_ID'"));
+
+    /* the shard script, run as Slurm runs task 1 of the array: shard 1 of 2 into dir/shard-1,
+     * its CPUs and its exit status recorded */
+    char cmd[2048];
+    char *sp = tu_path("shard.sh");
+    FILE *f = fopen(sp, "w");
+    assert_non_null(f);
+    fputs(shard, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p \"%s\" && cd \"%s\" && SLURM_ARRAY_TASK_ID=1 sh %s >%s 2>&1", dir, dir, sp,
+             tu_path("shard.log"));
+    assert_int_equal(system(cmd), 0);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/shard-1/shard.exit", dir);
+    char *ex = tu_slurp(p);
+    assert_non_null(ex);
+    assert_string_equal(ex, "0\n");
+    snprintf(p, sizeof p, "%s/shard-1/slurm-cpus.txt", dir);
+    char *cpus = tu_slurp(p);
+    assert_non_null(cpus);
+    assert_non_null(strstr(cpus, "\naffinity="));
+    snprintf(p, sizeof p, "%s/shard-1/meta.json", dir);
+    char *meta = tu_slurp(p);
+    assert_non_null(meta);
+    assert_non_null(strstr(meta, "\"shard\": \"1/2\""));
+    free(meta);
+    free(cpus);
+    free(ex);
+
+    /* --no-exclusive: no #SBATCH --exclusive */
+    const char *b[] = {"submit",         "run",       "selftest", STUDY,
+                       "--shards",       "1",         "--out",    tu_path("sub-x"),
+                       "--no-exclusive", "--dry-run", NULL};
+    assert_int_equal(tu_run(b), 0);
+    char *out2 = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(out2);
+    assert_null(strstr(out2, "--exclusive"));
+    assert_non_null(strstr(out2, "#SBATCH --array=1-1\n"));
+    free(out2);
+    free(shard);
+    free(merge);
+    free(out);
+}
+
+/* the selftest suite (default mode): runs of 2, 1 and 1 configurations; split in two, the
+ * largest shard holds 1 + 1 + 1 */
+static void test_plan_shards(void **state)
+{
+    (void)state;
+    const char *a[] = {"reproduce", "--plan", "--suite", "selftest", "--shards", "1,2", NULL};
+    assert_int_equal(tu_run(a), 0);
+    char *out = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(out);
+    assert_non_null(strstr(out, "grid: 4 configurations, 14 trials."));
+    assert_non_null(strstr(out, "\n       1        4 configs "));
+    assert_non_null(strstr(out, "\n       2        3 configs "));
+    free(out);
+    const char *d[] = {"reproduce", "--plan", "--suite", "selftest", NULL};
+    assert_int_equal(tu_run(d), 0);
+    out = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(out);
+    assert_non_null(strstr(out, "\n      16 "));
+    free(out);
+}
+
+int main(int argc, char **argv)
+{
+    tu_setup(argc, argv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_plan_shards),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    tu_cleanup();
+    return rc;
+}
