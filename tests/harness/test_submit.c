@@ -160,13 +160,52 @@ static void test_plan_shards(void **state)
     free(out);
 }
 
+static const char *g_src; /* the source tree (argv[4]) */
+
+/* docs/harness.md's command list names every command of cli.c's table (pmlab --help): a command
+ * added to the table without its line in the docs fails here */
+static void test_docs_list_commands(void **state)
+{
+    (void)state;
+    const char *o[] = {"--help", NULL};
+    assert_int_equal(tu_run(o), 0);
+    char *overview = tu_slurp(tu_path("stdout.txt"));
+    assert_non_null(overview);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/harness.md", g_src);
+    char *doc = tu_slurp(path);
+    assert_non_null(doc);
+    char *list = strstr(doc, "## Commands\n");
+    assert_non_null(list);
+    char *end = strstr(list + 1, "\n## ");
+    if (end)
+        *end = 0;
+    size_t n = 0;
+    const char *p = strstr(overview, "commands:\n");
+    assert_non_null(p);
+    for (p = strchr(p, '\n') + 1; *p == ' '; p = strchr(p, '\n') + 1) {
+        char cmd[32], want[48];
+        if (p[2] != ' ' && sscanf(p, " %31[a-z]", cmd) == 1) {
+            snprintf(want, sizeof want, "\npmlab %s", cmd);
+            if (!strstr(list, want))
+                fail_msg("docs/harness.md's command list does not name `pmlab %s`", cmd);
+            n++;
+        }
+    }
+    assert_true(n >= 9);
+    free(doc);
+    free(overview);
+}
+
 int main(int argc, char **argv)
 {
     tu_setup(argc, argv);
+    g_src = argc > 4 ? argv[4] : ".";
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_plan_shards),
+        cmocka_unit_test(test_docs_list_commands),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();
