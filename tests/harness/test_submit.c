@@ -1,7 +1,8 @@
 /* pmlab submit and status without a cluster: bad options (exit 2, one line, no folder), the
  * scripts of --dry-run (and the shard script run by hand as Slurm would run task 1, from a folder
  * whose name needs quoting), and reproduce --plan's estimate per shard count. The real Slurm
- * run is test_slurm.sh. */
+ * run is test_slurm.sh; merge's refusals are checked here too, so they are tested where Slurm
+ * cannot start. */
 #include "harness_test_util.h"
 
 #include <setjmp.h>
@@ -160,7 +161,42 @@ static void test_plan_shards(void **state)
     free(out);
 }
 
-static const char *g_src; /* the source tree (argv[4]) */
+static const char *g_src;        /* the source tree (argv[4]) */
+static const char *g_real_pmlab; /* the real pmlab (argv[3]): another binary than pmlab-test */
+
+/* merge keeps refusing shards of other parameters or of another binary (what makes a grid of
+ * shards from many machines mergeable at all), and merges the matching shards */
+static void test_merge_refuses(void **state)
+{
+    (void)state;
+    const char *s1[] = {"run",     "selftest", STUDY,           "--shard", "1/2",
+                        "--quiet", "--out",    tu_path("m-s1"), NULL};
+    const char *s2[] = {"run",     "selftest", STUDY,           "--shard", "2/2",
+                        "--quiet", "--out",    tu_path("m-s2"), NULL};
+    const char *p2[] = {"run",         "selftest", "--threads",     "1,2", "--duration-ms", "6",
+                        "--warmup-ms", "0",        "--trials",      "1",   "--shard",       "2/2",
+                        "--quiet",     "--out",    tu_path("m-p2"), NULL};
+    assert_int_equal(tu_run(s1), 0);
+    assert_int_equal(tu_run(s2), 0);
+    assert_int_equal(tu_run(p2), 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "'%s' run selftest --threads 1,2 --duration-ms 5 --warmup-ms 0 --trials 1 --shard "
+             "2/2 --quiet --out '%s' >/dev/null 2>&1",
+             g_real_pmlab, tu_path("m-b2"));
+    assert_int_equal(system(cmd), 0);
+    const char *bad_params[] = {"merge", tu_path("m-out1"), tu_path("m-s1"), tu_path("m-p2"), NULL};
+    expect_bad(bad_params, "other parameters", NULL);
+    assert_false(tu_exists(tu_path("m-out1/results.csv")));
+    const char *bad_bin[] = {"merge", tu_path("m-out2"), tu_path("m-s1"), tu_path("m-b2"), NULL};
+    expect_bad(bad_bin, "another pmlab binary", NULL);
+    assert_false(tu_exists(tu_path("m-out2/results.csv")));
+    const char *ok[] = {"merge", tu_path("m-out3"), tu_path("m-s1"), tu_path("m-s2"), NULL};
+    assert_int_equal(tu_run(ok), 0);
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/results.csv", tu_path("m-out3"));
+    assert_int_equal(tu_count_lines(csv) - 1, 2); /* threads 1 and 2, one trial each */
+}
 
 /* docs/harness.md's command list names every command of cli.c's table (pmlab --help): a command
  * added to the table without its line in the docs fails here */
@@ -200,12 +236,12 @@ static void test_docs_list_commands(void **state)
 int main(int argc, char **argv)
 {
     tu_setup(argc, argv);
+    g_real_pmlab = argc > 3 ? argv[3] : "pmlab";
     g_src = argc > 4 ? argv[4] : ".";
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_dry_run),
-        cmocka_unit_test(test_plan_shards),
-        cmocka_unit_test(test_docs_list_commands),
+        cmocka_unit_test(test_bad_options),   cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_plan_shards),   cmocka_unit_test(test_docs_list_commands),
+        cmocka_unit_test(test_merge_refuses),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();
