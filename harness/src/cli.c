@@ -5,6 +5,7 @@
 #include "compare.h"
 #include "registry.h"
 #include "reproduce.h"
+#include "submit.h"
 #include "sweep.h"
 #include "tools.h"
 
@@ -84,7 +85,9 @@ static const pmlab_command commands[] = {
      "  --suite NAME          a suite of pmlab list [the first registered by experiments/]\n"
      "  --claims FILE         also judge the claims of FILE (repeatable; docs/report.md)\n"
      "  --plan                print the runs, the configuration count and the estimated time\n"
-     "                        per mode; run nothing\n"
+     "                        per mode, the grid size and the largest shard's estimated time\n"
+     "                        per shard count; run nothing\n"
+     "  --shards LIST         with --plan: the shard counts to estimate [1,4,16]\n"
      "  --resume DIR          continue the interrupted suite in DIR\n"
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
      "                        contended ones (default mode only) [9]\n"
@@ -129,6 +132,32 @@ static const pmlab_command commands[] = {
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
      "present twice is kept once.\n",
      cmd_merge},
+    {"submit",
+     "run EXPERIMENT [run options] --shards N [--out DIR] [--partition P] [--time T] "
+     "[--no-exclusive] [--dry-run] | --resubmit DIR K [--dry-run]",
+     "run a sweep's shards as a Slurm job array, then merge them in a dependent job",
+     "  --shards N            one array task per shard: task K runs `pmlab run EXPERIMENT ...\n"
+     "                        --shard K/N --out DIR/shard-K` (1 <= N <= configurations)\n"
+     "  --out DIR             submission folder, on a file system the nodes share\n"
+     "                        [results/<UTC-timestamp>-submit-<experiment>/]\n"
+     "  --partition P         Slurm partition [the cluster's default]\n"
+     "  --time T              time limit per task, Slurm's form (MIN, H:M:S, D-H:M:S) [the\n"
+     "                        partition's]\n"
+     "  --no-exclusive        share nodes with other jobs [each task gets a whole node]\n"
+     "  --dry-run             print the two sbatch scripts and the sbatch commands; write and\n"
+     "                        submit nothing\n"
+     "  --resubmit DIR K      submit failed shard K of DIR again, alone, with a new merge job\n"
+     "\n"
+     "Writes DIR/shard.sbatch (the array; each task records the CPUs it was given in\n"
+     "DIR/shard-K/slurm-cpus.txt), DIR/merge.sbatch (submitted with --dependency=afterok on the\n"
+     "array: pmlab merge DIR/merged DIR/shard-*, then pmlab report) and DIR/submit.json (the job\n"
+     "ids). Uses sbatch (and squeue/sacct in status). docs/cluster.md is the recipe.\n",
+     cmd_submit},
+    {"status", "DIR", "the shards and the merge job of a pmlab submit folder",
+     "One line per shard: done, running, pending or failed, from the shard's own marker\n"
+     "(DIR/shard-K/shard.exit) first, then from squeue, then sacct. Exit status: 0 every shard\n"
+     "done and merged, 1 a shard or the merge failed, 3 still pending or running.\n",
+     cmd_status},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -46,6 +46,13 @@
  * remaining estimates by how long the finished runs took against theirs. */
 #define PMLAB_CHILD_OVERHEAD_S 0.04
 #define PMLAB_RUN_OVERHEAD_S   1.0
+/* --plan's per-shard estimate adds this for Slurm to start a shard's job: 3 s from submission to
+ * the task's start on the one-node cluster of scripts/slurm-local (harness_slurm's submit.json
+ * `submitted_utc` against the shards' slurm-cpus.txt `start_utc`). A busy cluster's queue wait
+ * comes on top. */
+#define PMLAB_SHARD_OVERHEAD_S 3.0
+/* --plan's shard counts unless --shards LIST */
+#define PMLAB_PLAN_SHARDS "1,4,16"
 /* Default mode's wall-clock budget (the issue's "default run stays within 10 minutes"): an
  * adaptive rerun starts only when the time spent so far plus its plan estimate fits. */
 #define PMLAB_DEFAULT_BUDGET_S 600.0
@@ -758,7 +765,40 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
 }
 
 /* ---- --plan --------------------------------------------------------------------------------- */
-static int print_plan(const pmlab_suite *s, unsigned mode)
+/* The estimate of the largest shard when every run of the mode is split into `shards` shards
+ * (pmlab submit run ... --shards N): sweep_plan of shard 1/N, the largest slice of every run,
+ * through the same time model, plus PMLAB_SHARD_OVERHEAD_S. */
+static int plan_shard(const pmlab_suite *s, unsigned mode, unsigned shards, size_t *ncfg,
+                      double *est)
+{
+    *ncfg = 0;
+    *est = PMLAB_SHARD_OVERHEAD_S;
+    for (size_t i = 0; s->runs[i].experiment; i++) {
+        const pmlab_suite_run *r = &s->runs[i];
+        if (!(r->modes & mode) || !reg_experiment(r->experiment))
+            continue;
+        strvec a = {0};
+        split_args(r->args, &a);
+        char sh[32];
+        snprintf(sh, sizeof sh, "1/%u", shards);
+        sv_push(&a, "--shard");
+        sv_push(&a, sh);
+        size_t nc = 0;
+        unsigned tr = 0;
+        double spt = 0;
+        int rc = sweep_plan(r->experiment, (int)a.n, a.v, &nc, &tr, &spt);
+        sv_free(&a);
+        if (rc)
+            return rc;
+        if (nc) {
+            *ncfg += nc;
+            *est += plan_estimate(nc, tr, spt);
+        }
+    }
+    return 0;
+}
+
+static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_list)
 {
     size_t n = suite_nruns(s), nsel = 0, ncfg = 0, ntr = 0;
     double total = 0;
@@ -813,6 +853,32 @@ static int print_plan(const pmlab_suite *s, unsigned mode)
     if (mode == PMLAB_SUITE_DEFAULT)
         printf("budget: %.0fs for the whole default suite, adaptive reruns included\n",
                PMLAB_DEFAULT_BUDGET_S);
+    if (rc)
+        return rc;
+    strvec sl = {0};
+    sv_split(&sl, shard_list ? shard_list : PMLAB_PLAN_SHARDS, ',');
+    printf("\ngrid: %zu configurations, %zu trials. On N machines, each run split into N "
+           "shards\n(`pmlab submit run ... --shards N`; a run with fewer configurations gets "
+           "one shard per\nconfiguration), the largest shard holds and takes (+%.0fs for Slurm "
+           "to start it):\n",
+           ncfg, ntr, PMLAB_SHARD_OVERHEAD_S);
+    printf("%8s %16s %10s\n", "shards", "largest shard", "estimate");
+    for (size_t i = 0; i < sl.n; i++) {
+        uint64_t cnt = 0;
+        parse_u64(sl.v[i], &cnt);
+        size_t nc;
+        double est;
+        fflush(stdout);
+        if (plan_shard(s, mode, (unsigned)cnt, &nc, &est) != 0) {
+            rc = PMLAB_EXIT_USAGE;
+            break;
+        }
+        char e2[32], cf[48];
+        fmt_dur(e2, sizeof e2, est);
+        snprintf(cf, sizeof cf, "%zu configs", nc);
+        printf("%8llu %16s %10s\n", (unsigned long long)cnt, cf, e2);
+    }
+    sv_free(&sl);
     return rc;
 }
 
@@ -820,10 +886,11 @@ static int print_plan(const pmlab_suite *s, unsigned mode)
 static const char reproduce_usage[] =
     "usage: pmlab reproduce [--quick|--full] [--out DIR] [--suite NAME] [--claims FILE]...\n"
     "                       [--max-trials M] [--quiet]\n"
-    "       pmlab reproduce --plan [--quick|--full] [--suite NAME]\n"
+    "       pmlab reproduce --plan [--quick|--full] [--suite NAME] [--shards LIST]\n"
     "       pmlab reproduce --resume DIR [--quiet]\n"
     "  --plan         print the runs of the mode, their configurations, trials and estimated\n"
-    "                 time, and run nothing\n"
+    "                 time, and run nothing; then the grid size and the estimate of the\n"
+    "                 largest shard per shard count (--shards LIST, default 1,4,16)\n"
     "  --resume DIR   continue an interrupted suite: complete runs are kept, a partial run\n"
     "                 resumes (pmlab run --resume), the rest run\n"
     "  --claims FILE  add the claims of FILE (JSON, docs/report.md) to the report (repeatable)\n"
@@ -941,6 +1008,7 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
     unsigned mode = PMLAB_SUITE_DEFAULT;
     const char *out = NULL, *suite_name = NULL, *resume = NULL;
     bool quiet = false, plan = false, mode_given = false;
+    const char *shard_list = NULL; /* --plan's shard counts */
     unsigned max_trials = 0;
     strvec extra = {0};
     int rc = 0;
@@ -967,7 +1035,19 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             quiet = true;
         else if (!strcmp(a, "--plan"))
             plan = true;
-        else if (OPTV("--out"))
+        else if (OPTV("--shards")) {
+            strvec sl = {0};
+            uint64_t n = 0;
+            bool ok = sv_split(&sl, v, ',') == 0 && sl.n > 0 && sl.n <= 64;
+            for (size_t k = 0; ok && k < sl.n; k++)
+                ok = parse_u64(sl.v[k], &n) && n >= 1 && n <= 100000;
+            sv_free(&sl);
+            if (!ok)
+                rc = usage_error("bad --shards value '%s': expected shard counts 1..100000, "
+                                 "e.g. 1,4,16",
+                                 v);
+            shard_list = v;
+        } else if (OPTV("--out"))
             out = v;
         else if (OPTV("--suite"))
             suite_name = v;
@@ -989,6 +1069,9 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             rc = usage_error("reproduce: unexpected argument '%s' (pmlab reproduce --help)", a);
 #undef OPTV
     }
+    if (!rc && shard_list && !plan)
+        rc = usage_error("reproduce: --shards goes with --plan (the estimate per shard count; "
+                         "pmlab submit runs shards)");
     if (!rc && resume && (out || suite_name || extra.n || mode_given || plan || max_trials))
         rc = usage_error("reproduce --resume DIR takes only --quiet: the suite, mode, claims "
                          "files and budget are those recorded in DIR/suite.json");
@@ -1029,7 +1112,7 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
         }
         if (plan) {
             sv_free(&extra);
-            return print_plan(suite, mode);
+            return print_plan(suite, mode, shard_list);
         }
         st.suite = suite;
         st.mode = mode;
