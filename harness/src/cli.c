@@ -3,6 +3,7 @@
 #include "child.h"
 #include "cli.h"
 #include "compare.h"
+#include "db.h"
 #include "registry.h"
 #include "reproduce.h"
 #include "sweep.h"
@@ -63,6 +64,8 @@ static const pmlab_command commands[] = {
      "  --alert NAME=VALUE    alert threshold override, e.g. A1=50 (repeatable)\n"
      "  --alerts-file F       'NAME = VALUE' lines of thresholds ('#' comments)\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the folder into the campaign database DB afterwards\n"
+     "                        (docs/database.md)\n"
      "\n"
      "pmlab run EXPERIMENT --help shows the experiment's parameters, axes and defaults.\n"
      "exit status: 0 all rows ok, 1 some row failed (crash, timeout, error), 2 bad input,\n"
@@ -125,10 +128,24 @@ static const pmlab_command commands[] = {
      "or naming the first failure; the child's log holds one line per check. Options are\n"
      "those of run, e.g. --param checks=oracle,stall-1. Exit status 0 when NAME conforms.\n",
      conform_cmd},
-    {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
+    {"merge", "OUT DIR... [--db DB]", "combine the folders of a sharded sweep into OUT",
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
-     "present twice is kept once.\n",
+     "present twice is kept once.\n"
+     "  --db DB               import OUT into the campaign database DB afterwards\n",
      cmd_merge},
+    {"db", "import DB DIR... | query DB SQL [--csv] | schema",
+     "the campaign database: run and reproduce folders in one SQLite file",
+     "  import DB DIR...      import run folders and reproduce folders into DB (created when\n"
+     "                        missing); a folder imported before adds nothing; one\n"
+     "                        transaction: on an error DB is left as it was\n"
+     "  query DB SQL          run SQL on DB and print the result as an aligned table; with\n"
+     "                        median(X), an aggregate plain sqlite3 does not have\n"
+     "  --csv                 (query) print CSV instead\n"
+     "  schema                print the CREATE statements of the tables and views\n"
+     "\n"
+     "--db DB on run, reproduce and merge imports their folder when it is written;\n"
+     "pmlab compare --db DB RUN_A RUN_B compares two imported runs. docs/database.md.\n",
+     cmd_db},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -310,7 +327,38 @@ static int run_cmd(int argc, char **argv)
                 printf("\ncommon options: pmlab run --help\n");
             return rc;
         }
-    return cmd_run(argv[0], argc - 1, argv + 1, g_cmdline, NULL, false);
+    /* --db DB: checked before the sweep, the folder imported after it */
+    const char *db = NULL;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n = 0, rc = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc && !rc; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (i + 1 >= argc)
+                rc = usage_error("--db: missing DB");
+            else
+                db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5))
+            db = argv[i] + 5;
+        else {
+            quiet = quiet || !strcmp(argv[i], "--quiet");
+            rest[n++] = argv[i];
+        }
+    }
+    if (!rc && db)
+        rc = db_check_path("--db", db);
+    if (!rc) {
+        char *out = NULL;
+        rc = cmd_run_into(argv[0], n, rest, g_cmdline, &out);
+        if (out && db && (rc == 0 || rc == 1)) {
+            const char *dirs[] = {out};
+            int irc = db_import(db, dirs, 1, quiet);
+            rc = rc ? rc : irc;
+        }
+        free(out);
+    }
+    free(rest);
+    return rc;
 }
 
 /* `pmlab conform NAME ...` = `pmlab run conform --backends NAME --trials 1 ...`: the harness knows
