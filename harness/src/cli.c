@@ -101,7 +101,7 @@ static const pmlab_command commands[] = {
      cmd_report},
     {"compare",
      "DIR_A DIR_B [--conf C] [--correction holm|none] [--min-change PCT] [--fail-above PCT] "
-     "[--by PARAM[=VA,VB]]",
+     "[--by PARAM[=VA,VB]] [--db DB]",
      "per-configuration ratios of medians (B/A) with an interval; flags what changed",
      "  --conf C              confidence of the ratio's interval and the rank test [0.95]\n"
      "  --correction holm|none  holm: 'changed' keeps its confidence over all the\n"
@@ -114,6 +114,8 @@ static const pmlab_command commands[] = {
      "                        backend, alloc, threads, keys, or an experiment parameter): A's\n"
      "                        PARAM=VA against B's PARAM=VB; without values, the two values\n"
      "                        PARAM takes. pmlab compare DIR --by PARAM compares within DIR\n"
+     "  --db DB               A and B are runs of the campaign database DB (a run id, a\n"
+     "                        unique prefix of one, or a folder's path as imported)\n"
      "\n"
      "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
      "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"

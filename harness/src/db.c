@@ -66,9 +66,10 @@ static const db_col run_cols[] = {
 
 /* the meta.json keys gathered into runs.settings */
 static const char *const settings_keys[] = {
-    "shard", "trials",    "max_trials", "trial_order", "seed",       "pin",
-    "threads", "allocators", "keys",     "configurations", "timeout_ms", "alert_thresholds",
-    "resumed", "interrupted", "merged_from", NULL};
+    "shard",      "trials",           "max_trials", "trial_order", "seed",
+    "pin",        "threads",          "allocators", "keys",        "configurations",
+    "timeout_ms", "alert_thresholds", "resumed",    "interrupted", "merged_from",
+    NULL};
 
 static const db_col alert_cols[] = {
     {"run_id", "TEXT NOT NULL REFERENCES runs(run_id)", NULL},
@@ -340,8 +341,8 @@ static int import_alerts(importer *im, const char *dir, const char *run_id)
     json_t *a = json_load_file(p, 0, &je);
     free(p);
     if (!json_is_array(a)) {
-        snprintf(im->err, sizeof im->err, "'%s/alerts.json' is not a JSON array (line %d: %s)",
-                 dir, je.line, je.text);
+        snprintf(im->err, sizeof im->err, "'%s/alerts.json' is not a JSON array (line %d: %s)", dir,
+                 je.line, je.text);
         json_decref(a);
         return -1;
     }
@@ -349,8 +350,8 @@ static int import_alerts(importer *im, const char *dir, const char *run_id)
     sqlite3_stmt *st = prep(im, sql);
     free(sql);
     int rc = st ? 0 : -1;
-    static const char *const keys[] = {"id",        "name",  "metric",     "unit",  "value",
-                                       "threshold", "evaluated", "fired", "decided_by", "remedy"};
+    static const char *const keys[] = {"id",        "name",      "metric", "unit",       "value",
+                                       "threshold", "evaluated", "fired",  "decided_by", "remedy"};
     for (size_t i = 0; !rc && i < json_array_size(a); i++) {
         json_t *o = json_array_get(a, i);
         if (!json_is_string(json_object_get(o, "id"))) {
@@ -404,8 +405,10 @@ static int import_run(importer *im, const char *dir, char **id_out)
             rc = -1;
         }
     if (!rc && (csv_col(&t, "experiment") < 0 || csv_col(&t, "config_id") < 0)) {
-        snprintf(im->err, sizeof im->err, "'%s' is not a pmlab results.csv (no experiment or "
-                 "config_id column)", cp);
+        snprintf(im->err, sizeof im->err,
+                 "'%s' is not a pmlab results.csv (no experiment or "
+                 "config_id column)",
+                 cp);
         rc = -1;
     }
     if (!rc) {
@@ -547,8 +550,8 @@ static int import_suite(importer *im, const char *dir)
         rc = -1;
     }
     if (!rc && !json_is_object(j = json_loads(sj, 0, &je))) {
-        snprintf(im->err, sizeof im->err, "'%s/suite.json' is not a JSON object (line %d: %s)",
-                 dir, je.line, je.text);
+        snprintf(im->err, sizeof im->err, "'%s/suite.json' is not a JSON object (line %d: %s)", dir,
+                 je.line, je.text);
         rc = -1;
     }
     if (!rc && (csv_read(cp, &runs) != 0 || csv_col(&runs, "folder") < 0)) {
@@ -658,7 +661,8 @@ static int import_suite(importer *im, const char *dir)
     return rc;
 }
 
-/* ---- opening ---------------------------------------------------------------------------------- */
+/* ---- opening ----------------------------------------------------------------------------------
+ */
 int db_check_path(const char *opt, const char *db)
 {
     struct stat st;
@@ -734,8 +738,8 @@ int db_import(const char *db, const char *const *dirs, size_t ndirs, bool quiet)
         fprintf(stderr,
                 "pmlab: db import: %s: %zu run%s added (%zu rows), %zu already there; %zu suite%s "
                 "added, %zu already there\n",
-                db, im.runs_new, im.runs_new == 1 ? "" : "s", im.rows, im.runs_kept,
-                im.suites_new, im.suites_new == 1 ? "" : "s", im.suites_kept);
+                db, im.runs_new, im.runs_new == 1 ? "" : "s", im.rows, im.runs_kept, im.suites_new,
+                im.suites_new == 1 ? "" : "s", im.suites_kept);
     return 0;
 }
 
@@ -779,7 +783,8 @@ static void median_final(sqlite3_context *cx)
     sqlite3_result_double(cx, r);
 }
 
-/* ---- query ------------------------------------------------------------------------------------ */
+/* ---- query ------------------------------------------------------------------------------------
+ */
 static void print_table(sqlite3_stmt *st, bool csv, int *rc_out)
 {
     int nc = sqlite3_column_count(st);
@@ -879,7 +884,8 @@ static int db_query(const char *db, const char *sql, bool csv)
     return rc;
 }
 
-/* ---- materialize ------------------------------------------------------------------------------ */
+/* ---- materialize ------------------------------------------------------------------------------
+ */
 static void put_value(FILE *f, sqlite3_stmt *st, int c)
 {
     switch (sqlite3_column_type(st, c)) {
@@ -959,8 +965,7 @@ int db_materialize(const char *db, const char *ref, const char *parent, char **o
     if (!rc) {
         dir = xasprintf("%s/%s", parent, ids.v[0]);
         mkdir_p(dir);
-        sqlite3_prepare_v2(im.db, "SELECT meta, columns FROM runs WHERE run_id = ?", -1, &st,
-                           NULL);
+        sqlite3_prepare_v2(im.db, "SELECT meta, columns FROM runs WHERE run_id = ?", -1, &st, NULL);
         sqlite3_bind_text(st, 1, ids.v[0], -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) == SQLITE_ROW) {
             char *mp = xasprintf("%s/meta.json", dir);
@@ -1035,7 +1040,8 @@ int db_materialize(const char *db, const char *ref, const char *parent, char **o
     return rc;
 }
 
-/* ---- pmlab db ---------------------------------------------------------------------------------- */
+/* ---- pmlab db ----------------------------------------------------------------------------------
+ */
 static bool is_dir(const char *p)
 {
     struct stat st;
