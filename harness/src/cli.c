@@ -92,6 +92,8 @@ static const pmlab_command commands[] = {
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
      "                        contended ones (default mode only) [9]\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the suite folder (its runs, alerts and verdicts) into\n"
+     "                        the campaign database DB when the suite is done\n"
      "\n"
      "docs/report.md explains the report and its verdicts.\n",
      reproduce_cmd},
