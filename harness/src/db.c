@@ -59,7 +59,7 @@ static const db_col run_cols[] = {
     {"command_line", "TEXT", "meta.json command_line"},
     {"start_utc", "TEXT", "meta.json start_utc"},
     {"end_utc", "TEXT", "meta.json end_utc"},
-    {"settings", "TEXT", "JSON object of meta.json's sweep settings (see settings_keys)"},
+    {"settings", "TEXT", "JSON object of the sweep settings of meta.json"},
     {"columns", "TEXT NOT NULL", "JSON array: results.csv's header, in order"},
     {"meta", "TEXT NOT NULL", "the whole meta.json"},
     {NULL, NULL, NULL}};
@@ -177,8 +177,14 @@ static void schema_sql(sbuf *b)
         sb_printf(b, "-- %s\nCREATE TABLE IF NOT EXISTS %s (\n", tb->doc, tb->name);
         bool con = tb->constraint != NULL;
         if (tb->cols) {
-            for (const db_col *c = tb->cols; c->name; c++)
-                col_line(b, c->name, c->type, c->doc, !con && !c[1].name);
+            for (const db_col *c = tb->cols; c->name; c++) {
+                sbuf d = {0};
+                sb_add(&d, c->doc ? c->doc : "");
+                for (size_t k = 0; !strcmp(c->name, "settings") && settings_keys[k]; k++)
+                    sb_printf(&d, "%s%s", k ? ", " : ": ", settings_keys[k]);
+                col_line(b, c->name, c->type, c->doc ? d.s : NULL, !con && !c[1].name);
+                sb_free(&d);
+            }
         } else { /* rows */
             col_line(b, "run_id", "TEXT NOT NULL REFERENCES runs(run_id)", NULL, false);
             col_line(b, "row_no", "INTEGER NOT NULL", "0-based line of results.csv", false);
