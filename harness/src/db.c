@@ -122,10 +122,8 @@ static const db_col verdict_cols[] = {
 static const db_table tables[] = {
     {"runs", "one row per run folder", run_cols, NULL},
     {"rows",
-     "results.csv, one row per line: the common columns as columns (no declared type: each "
-     "value is stored as the file's column holds it, INTEGER when every value of the column is "
-     "a whole number, REAL when every value is a number, TEXT otherwise; empty cells are NULL), "
-     "an experiment's own columns in extra",
+     "results.csv, one row per line: the common columns as columns (empty cells NULL), an "
+     "experiment's own columns in extra",
      NULL, "PRIMARY KEY (run_id, row_no)"},
     {"alerts", "alerts.json of each run: every rule, fired or not", alert_cols,
      "PRIMARY KEY (run_id, alert)"},
@@ -160,6 +158,66 @@ static const char *const views[] = {
 };
 #define NVIEWS (sizeof views / sizeof views[0])
 
+/* The declared types of the common results.csv columns in rows: the text columns, the counts
+ * (INTEGER), and every other common column REAL (a new common column is REAL until named here).
+ * SQLite converts by these affinities: "987654" in a REAL column is stored 987654.0, "1.5" in an
+ * INTEGER column stays 1.5 (REAL). A name here that is not a common column stops the program
+ * (every test of the database fails), so the lists cannot drift from registry.c. */
+static const char *const rows_text_cols[] = {"experiment", "backend", "alloc",     "keys", "status",
+                                             "pin",        "params",  "config_id", NULL};
+static const char *const rows_int_cols[] = {"threads",
+                                            "online_cpus",
+                                            "oversubscribed",
+                                            "trial",
+                                            "size",
+                                            "ops",
+                                            "retired",
+                                            "freed",
+                                            "pending_peak",
+                                            "rss_peak_kb",
+                                            "nivcsw",
+                                            "contended",
+                                            "update_pct",
+                                            "seed",
+                                            "duration_ms",
+                                            "warmup_ms",
+                                            "merge_count",
+                                            "clones",
+                                            "map_bytes",
+                                            "pending_bytes_peak",
+                                            "hw_cycles",
+                                            "hw_instructions",
+                                            NULL};
+
+static bool in_list(const char *const *l, const char *name)
+{
+    for (size_t i = 0; l[i]; i++)
+        if (!strcmp(l[i], name))
+            return true;
+    return false;
+}
+
+static const char *rows_col_type(const char *name)
+{
+    return in_list(rows_text_cols, name)  ? "TEXT"
+           : in_list(rows_int_cols, name) ? "INTEGER"
+                                          : "REAL";
+}
+
+static void check_type_lists(void)
+{
+    const char *const *lists[] = {rows_text_cols, rows_int_cols};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; lists[l][i]; i++)
+            if (!in_list(common_cols, lists[l][i])) {
+                fprintf(stderr,
+                        "pmlab: db.c types column '%s', which is no common column of "
+                        "registry.c\n",
+                        lists[l][i]);
+                abort();
+            }
+}
+
 static void col_line(sbuf *b, const char *name, const char *type, const char *doc, bool last)
 {
     sb_printf(b, "  %s%s%s%s", name, *type ? " " : "", type, last ? "" : ",");
@@ -188,8 +246,9 @@ static void schema_sql(sbuf *b)
         } else { /* rows */
             col_line(b, "run_id", "TEXT NOT NULL REFERENCES runs(run_id)", NULL, false);
             col_line(b, "row_no", "INTEGER NOT NULL", "0-based line of results.csv", false);
+            check_type_lists();
             for (size_t i = 0; common_cols[i]; i++)
-                col_line(b, common_cols[i], "", NULL, false);
+                col_line(b, common_cols[i], rows_col_type(common_cols[i]), NULL, false);
             col_line(b, "extra", "TEXT",
                      "JSON object: the experiment's own columns (empty cells left out)", !con);
         }
@@ -394,7 +453,9 @@ static int import_run(importer *im, const char *dir, char **id_out)
                  !meta ? "meta.json" : "results.csv");
         rc = -1;
     }
-    if (!rc && !json_is_object(mj = json_loads(meta, 0, &je))) {
+    if (!rc)
+        mj = json_loads(meta, 0, &je);
+    if (!rc && !json_is_object(mj)) {
         snprintf(im->err, sizeof im->err, "'%s' is not a JSON object (line %d: %s)", mp, je.line,
                  je.text);
         rc = -1;
@@ -503,8 +564,8 @@ static int import_run(importer *im, const char *dir, char **id_out)
             json_t *extra = json_object();
             for (size_t c = 0; c < t.cols.n; c++) {
                 const char *v = t.rows[r].v[c];
-                if (slot[c])
-                    bind_cell(st, slot[c], v, kind[c]);
+                if (slot[c]) /* the column's affinity types it */
+                    bind_cell(st, slot[c], v, K_TEXT);
                 else if (*v)
                     json_object_set_new(extra, t.cols.v[c],
                                         kind[c] == K_INT    ? json_integer(strtoll(v, NULL, 10))
@@ -555,7 +616,9 @@ static int import_suite(importer *im, const char *dir)
                  !sj ? "suite.json" : "suite.csv");
         rc = -1;
     }
-    if (!rc && !json_is_object(j = json_loads(sj, 0, &je))) {
+    if (!rc)
+        j = json_loads(sj, 0, &je);
+    if (!rc && !json_is_object(j)) {
         snprintf(im->err, sizeof im->err, "'%s/suite.json' is not a JSON object (line %d: %s)", dir,
                  je.line, je.text);
         rc = -1;
