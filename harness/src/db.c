@@ -20,6 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* PRAGMA user_version of a database this pmlab writes: raise it when the schema changes */
+#define DB_SCHEMA_VERSION 1
+
 /* ---- the schema ---------------------------------------------------------------------------- */
 typedef struct {
     const char *name, *type, *doc;
@@ -784,8 +787,26 @@ int db_import(const char *db, const char *const *dirs, size_t ndirs, bool quiet)
     if (!rc)
         rc = exec(&im, "BEGIN IMMEDIATE");
     if (!rc) {
+        /* a database made by a pmlab with another schema is refused, not mixed */
+        sqlite3_stmt *v = prep(&im, "PRAGMA user_version");
+        int have = v && sqlite3_step(v) == SQLITE_ROW ? sqlite3_column_int(v, 0) : -1;
+        sqlite3_finalize(v);
+        sqlite3_stmt *n = prep(&im, "SELECT count(*) FROM sqlite_master");
+        int objects = n && sqlite3_step(n) == SQLITE_ROW ? sqlite3_column_int(n, 0) : -1;
+        sqlite3_finalize(n);
+        if (have < 0 || objects < 0)
+            rc = -1;
+        else if (objects > 0 && have != DB_SCHEMA_VERSION) {
+            snprintf(im.err, sizeof im.err,
+                     "'%s' has schema version %d, this pmlab writes version %d (pmlab db schema)",
+                     db, have, DB_SCHEMA_VERSION);
+            rc = -1;
+        }
+    }
+    if (!rc) {
         sbuf s = {0};
         schema_sql(&s);
+        sb_printf(&s, "\nPRAGMA user_version = %d;\n", DB_SCHEMA_VERSION);
         rc = exec(&im, s.s);
         sb_free(&s);
         for (size_t i = 0; !rc && i < ndirs; i++)

@@ -212,6 +212,15 @@ static void test_corrupt_and_missing_leave_db(void **state)
     after = dump(db);
     same_dump(before, after);
     free(after);
+    /* a database of another schema version is refused, not mixed */
+    char *ver = query1(db, "PRAGMA user_version");
+    assert_string_equal(ver, "1");
+    free(ver);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && sqlite3 '%s' 'PRAGMA user_version = 99'", db,
+             tu_path("old.db"), tu_path("old.db"));
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(RUN("db", "import", tu_path("old.db"), "r2"), 1);
+    assert_true(tu_contains(tu_path("stderr.txt"), "schema version 99"));
     /* a failed import into a new database leaves no file */
     assert_int_equal(RUN("db", "import", tu_path("new.db"), "bad"), 1);
     assert_false(tu_exists(tu_path("new.db")));
