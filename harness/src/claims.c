@@ -589,6 +589,8 @@ typedef struct {
     claim_verdict v;
     sbuf measured; /* figure, interval, n, configuration, folder */
     sbuf reason;
+    bool have_iv;       /* est/lo/hi hold the deciding quantity (verdicts.csv) */
+    double est, lo, hi; /* lo, hi NAN when there was no interval */
 } res;
 
 static void res_free(res *r)
@@ -944,6 +946,12 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
                              : st_bootstrap(grp, k, stat_fn, &arg, ST_CONF, ST_BOOT_B, ST_MIN_CLEAN,
                                             st_seed_of(seedtxt));
         fmt_iv(&out->measured, &iv, unit);
+        if (isfinite(iv.est)) {
+            out->have_iv = true;
+            out->est = iv.est;
+            out->lo = iv.ok ? iv.lo : NAN;
+            out->hi = iv.ok ? iv.hi : NAN;
+        }
         sb_printf(&out->measured, " from %s", conf.s ? conf.s : "");
         if (no_cont_col)
             sb_add(&out->measured, " (run predates contention detection)");
@@ -1032,6 +1040,13 @@ static void combine(res *acc, bool first, res *part)
     if (!first)
         sb_add(&acc->measured, "; ");
     sb_add(&acc->measured, part->measured.s ? part->measured.s : "");
+    /* the quantity of the part that decides the verdict (the first one that has one) */
+    if (part->have_iv && (!acc->have_iv || first || rank(part->v) > rank(acc->v))) {
+        acc->have_iv = true;
+        acc->est = part->est;
+        acc->lo = part->lo;
+        acc->hi = part->hi;
+    }
     if (first || rank(part->v) > rank(acc->v)) {
         acc->v = part->v;
         free(acc->reason.s);
@@ -1660,8 +1675,27 @@ static const char *verdict_word(claim_verdict v)
     }
 }
 
+/* the verdict without markdown, for verdicts.csv */
+static const char *verdict_plain(claim_verdict v)
+{
+    return v == CLAIM_HOLDS ? "holds" : v == CLAIM_FAILS ? "does not hold" : verdict_word(v);
+}
+
+static void csv_num(FILE *f, bool have, double x)
+{
+    fputc(',', f);
+    if (have && isfinite(x))
+        fprintf(f, "%.6g", x);
+}
+
 void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
                    FILE *md, claims_tally *tally, strvec *roles_more)
+{
+    claims_render_csv(cs, s, run_dirs, md, tally, roles_more, NULL);
+}
+
+void claims_render_csv(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
+                       FILE *md, claims_tally *tally, strvec *roles_more, FILE *csv)
 {
     claims_ctx cx = {.s = s, .dirs = run_dirs, .more = roles_more};
     claims_tally tl = {0};
@@ -1669,6 +1703,8 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
     size_t blen = 0;
     FILE *m = open_memstream(&buf, &blen);
     const char *group = NULL;
+    if (csv)
+        fputs("claim,group,verdict,figure_stated,measured,estimate,lo,hi,reason\n", csv);
     for (size_t i = 0; m && i < cs->n; i++) {
         const claim *c = &cs->v[i];
         if (!group || strcmp(group, c->group)) {
@@ -1700,6 +1736,21 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
             cell(m, why);
         }
         fputs(" |\n", m);
+        if (csv) {
+            const char *cols[] = {c->id, c->group, verdict_plain(r.v), fig.s ? fig.s : "",
+                                  r.measured.s ? r.measured.s : ""};
+            for (size_t k = 0; k < 5; k++) {
+                if (k)
+                    fputc(',', csv);
+                csv_field(csv, cols[k]);
+            }
+            csv_num(csv, r.have_iv, r.est);
+            csv_num(csv, r.have_iv, r.lo);
+            csv_num(csv, r.have_iv, r.hi);
+            fputc(',', csv);
+            csv_field(csv, r.reason.s ? r.reason.s : "");
+            fputc('\n', csv);
+        }
         sb_free(&st);
         sb_free(&fig);
         switch (r.v) {

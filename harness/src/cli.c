@@ -3,6 +3,7 @@
 #include "child.h"
 #include "cli.h"
 #include "compare.h"
+#include "db.h"
 #include "registry.h"
 #include "reproduce.h"
 #include "submit.h"
@@ -64,6 +65,8 @@ static const pmlab_command commands[] = {
      "  --alert NAME=VALUE    alert threshold override, e.g. A1=50 (repeatable)\n"
      "  --alerts-file F       'NAME = VALUE' lines of thresholds ('#' comments)\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the folder into the campaign database DB afterwards\n"
+     "                        (docs/database.md)\n"
      "\n"
      "pmlab run EXPERIMENT --help shows the experiment's parameters, axes and defaults.\n"
      "exit status: 0 all rows ok, 1 some row failed (crash, timeout, error), 2 bad input,\n"
@@ -92,6 +95,8 @@ static const pmlab_command commands[] = {
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
      "                        contended ones (default mode only) [9]\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the suite folder (its runs, alerts and verdicts) into\n"
+     "                        the campaign database DB when the suite is done\n"
      "\n"
      "docs/report.md explains the report and its verdicts.\n",
      reproduce_cmd},
@@ -101,7 +106,7 @@ static const pmlab_command commands[] = {
      cmd_report},
     {"compare",
      "DIR_A DIR_B [--conf C] [--correction holm|none] [--min-change PCT] [--fail-above PCT] "
-     "[--by PARAM[=VA,VB]]",
+     "[--by PARAM[=VA,VB]] [--db DB]",
      "per-configuration ratios of medians (B/A) with an interval; flags what changed",
      "  --conf C              confidence of the ratio's interval and the rank test [0.95]\n"
      "  --correction holm|none  holm: 'changed' keeps its confidence over all the\n"
@@ -114,6 +119,8 @@ static const pmlab_command commands[] = {
      "                        backend, alloc, threads, keys, or an experiment parameter): A's\n"
      "                        PARAM=VA against B's PARAM=VB; without values, the two values\n"
      "                        PARAM takes. pmlab compare DIR --by PARAM compares within DIR\n"
+     "  --db DB               A and B are runs of the campaign database DB (a run id, a\n"
+     "                        unique prefix of one, or a folder's path as imported)\n"
      "\n"
      "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
      "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"
@@ -128,9 +135,10 @@ static const pmlab_command commands[] = {
      "or naming the first failure; the child's log holds one line per check. Options are\n"
      "those of run, e.g. --param checks=oracle,stall-1. Exit status 0 when NAME conforms.\n",
      conform_cmd},
-    {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
+    {"merge", "OUT DIR... [--db DB]", "combine the folders of a sharded sweep into OUT",
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
-     "present twice is kept once.\n",
+     "present twice is kept once.\n"
+     "  --db DB               import OUT into the campaign database DB afterwards\n",
      cmd_merge},
     {"submit",
      "run EXPERIMENT [run options] --shards N [--out DIR] [--partition P] [--time T] "
@@ -158,6 +166,19 @@ static const pmlab_command commands[] = {
      "(DIR/shard-K/shard.exit) first, then from squeue, then sacct. Exit status: 0 every shard\n"
      "done and merged, 1 a shard or the merge failed, 3 still pending or running.\n",
      cmd_status},
+    {"db", "import DB DIR... | query DB SQL [--csv] | schema",
+     "the campaign database: run and reproduce folders in one SQLite file",
+     "  import DB DIR...      import run folders and reproduce folders into DB (created when\n"
+     "                        missing); a folder imported before adds nothing; one\n"
+     "                        transaction: on an error DB is left as it was\n"
+     "  query DB SQL          run SQL on DB and print the result as an aligned table; with\n"
+     "                        median(X), an aggregate plain sqlite3 does not have\n"
+     "  --csv                 (query) print CSV instead\n"
+     "  schema                print the CREATE statements of the tables and views\n"
+     "\n"
+     "--db DB on run, reproduce and merge imports their folder when it is written;\n"
+     "pmlab compare --db DB RUN_A RUN_B compares two imported runs. docs/database.md.\n",
+     cmd_db},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -339,7 +360,38 @@ static int run_cmd(int argc, char **argv)
                 printf("\ncommon options: pmlab run --help\n");
             return rc;
         }
-    return cmd_run(argv[0], argc - 1, argv + 1, g_cmdline, NULL, false);
+    /* --db DB: checked before the sweep, the folder imported after it */
+    const char *db = NULL;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n = 0, rc = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc && !rc; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (i + 1 >= argc)
+                rc = usage_error("--db: missing DB");
+            else
+                db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5))
+            db = argv[i] + 5;
+        else {
+            quiet = quiet || !strcmp(argv[i], "--quiet");
+            rest[n++] = argv[i];
+        }
+    }
+    if (!rc && db)
+        rc = db_check_path("--db", db);
+    if (!rc) {
+        char *out = NULL;
+        rc = cmd_run_into(argv[0], n, rest, g_cmdline, &out);
+        if (out && db && (rc == 0 || rc == 1)) {
+            const char *dirs[] = {out};
+            int irc = db_import(db, dirs, 1, quiet);
+            rc = rc ? rc : irc;
+        }
+        free(out);
+    }
+    free(rest);
+    return rc;
 }
 
 /* `pmlab conform NAME ...` = `pmlab run conform --backends NAME --trials 1 ...`: the harness knows

@@ -5,6 +5,7 @@
  * settings outside the configuration. Method: docs/statistics.md. */
 #define _GNU_SOURCE
 #include "compare.h"
+#include "db.h"
 #include "group.h"
 #include "reproduce.h"
 #include "stats.h"
@@ -12,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     double conf, min_change, fail_above; /* percentages; fail_above < 0: off */
@@ -504,9 +506,27 @@ static int compare_suites(const char *a, const char *b, cmp_opts *o, cmp_totals 
     return 0;
 }
 
+/* removes the folders db_materialize wrote (results.csv, meta.json) and their parent */
+static void remove_materialized(const char *parent, char *da, char *db)
+{
+    char *dirs[2] = {da, db};
+    for (int i = 0; i < 2; i++)
+        if (dirs[i]) {
+            char *p = xasprintf("%s/results.csv", dirs[i]), *m = xasprintf("%s/meta.json", dirs[i]);
+            unlink(p);
+            unlink(m);
+            rmdir(dirs[i]);
+            free(p);
+            free(m);
+            free(dirs[i]);
+        }
+    if (*parent)
+        rmdir(parent);
+}
+
 int cmd_compare(int argc, char **argv)
 {
-    const char *a = NULL, *b = NULL;
+    const char *a = NULL, *b = NULL, *db = NULL;
     cmp_opts o = {ST_CONF, 0, -1, NULL, NULL, NULL, false, true};
     char *by_copy = NULL, *owned[2] = {NULL, NULL};
     int rc = 0;
@@ -550,6 +570,11 @@ int cmd_compare(int argc, char **argv)
             if (!rc && !*by_copy)
                 rc = usage_error("bad --by value '%s': expected PARAM or PARAM=VA,VB", v);
             i++;
+        } else if (!strcmp(argv[i], "--db")) {
+            if (!*v)
+                rc = usage_error("compare: --db needs a database file");
+            db = v;
+            i++;
         } else if (argv[i][0] == '-' && argv[i][1])
             rc = usage_error("compare: unknown option '%s' (pmlab compare --help)", argv[i]);
         else if (!a)
@@ -565,6 +590,29 @@ int cmd_compare(int argc, char **argv)
                          "(pmlab compare --help)");
     if (rc) {
         free(by_copy);
+        return rc;
+    }
+    /* --db: each run is written from the database into a temporary folder (results.csv,
+     * meta.json) and compared as a folder: one compare engine */
+    char tmp[512] = "", *da = NULL, *dbb = NULL;
+    if (db) {
+        const char *td = getenv("TMPDIR");
+        snprintf(tmp, sizeof tmp, "%s/pmlab-compare-XXXXXX", td && *td ? td : "/tmp");
+        if (!mkdtemp(tmp)) {
+            free(by_copy);
+            return usage_error("compare --db: cannot create a folder in '%s'", tmp);
+        }
+        rc = db_materialize(db, a, tmp, &da);
+        if (!rc && b)
+            rc = db_materialize(db, b, tmp, &dbb);
+        if (!rc) {
+            a = da;
+            b = dbb;
+        }
+    }
+    if (rc) {
+        free(by_copy);
+        remove_materialized(tmp, da, dbb);
         return rc;
     }
     if (!b)
@@ -634,5 +682,6 @@ int cmd_compare(int argc, char **argv)
     free(by_copy);
     free(owned[0]);
     free(owned[1]);
+    remove_materialized(tmp, da, dbb);
     return rc;
 }

@@ -208,6 +208,8 @@ void meta_write(const char *dir, const char *experiment, const char *signature, 
     fprintf(f, ",\n  \"libc\": ");
     json_str(f, libc);
     free(libc);
+    fprintf(f, ",\n  \"hostname\": "); /* the machine, for the campaign database (db.c) */
+    json_str(f, u.nodename);
     fprintf(f, ",\n  \"library_versions_build\": ");
     json_str(f, PMLAB_LIBVERSIONS);
     fprintf(f, ",\n  \"packages_runtime\": ");

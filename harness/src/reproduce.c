@@ -21,6 +21,7 @@
  * of it. */
 #define _GNU_SOURCE
 #include "reproduce.h"
+#include "db.h"
 #include "alerts.h"
 #include "claims.h"
 #include "html.h"
@@ -413,6 +414,7 @@ static claims_set *claims_open(const pmlab_suite *s, const strvec *extra, char *
 /* The claims section rendered into memory: the report puts the tally in its header. */
 typedef struct {
     char *text;
+    char *csv; /* verdicts.csv */
     claims_tally tally;
     bool have;
     strvec roles_more;
@@ -423,18 +425,27 @@ static void claims_eval(const claims_set *cs, const suite_state *st, claims_out 
     memset(co, 0, sizeof *co);
     if (!cs)
         return;
-    size_t len = 0;
+    size_t len = 0, clen = 0;
     FILE *m = open_memstream(&co->text, &len);
-    if (!m)
+    FILE *c = open_memstream(&co->csv, &clen);
+    if (!m || !c) {
+        if (m)
+            fclose(m);
+        if (c)
+            fclose(c);
         return;
-    claims_render(cs, st->suite, (const char *const *)st->run_dirs, m, &co->tally, &co->roles_more);
+    }
+    claims_render_csv(cs, st->suite, (const char *const *)st->run_dirs, m, &co->tally,
+                      &co->roles_more, c);
     fclose(m);
+    fclose(c);
     co->have = true;
 }
 
 static void claims_out_free(claims_out *co)
 {
     free(co->text);
+    free(co->csv);
     sv_free(&co->roles_more);
 }
 
@@ -885,9 +896,9 @@ static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_lis
 /* ---- the command ---------------------------------------------------------------------------- */
 static const char reproduce_usage[] =
     "usage: pmlab reproduce [--quick|--full] [--out DIR] [--suite NAME] [--claims FILE]...\n"
-    "                       [--max-trials M] [--quiet]\n"
+    "                       [--max-trials M] [--quiet] [--db DB]\n"
     "       pmlab reproduce --plan [--quick|--full] [--suite NAME] [--shards LIST]\n"
-    "       pmlab reproduce --resume DIR [--quiet]\n"
+    "       pmlab reproduce --resume DIR [--quiet] [--db DB]\n"
     "  --plan         print the runs of the mode, their configurations, trials and estimated\n"
     "                 time, and run nothing; then the grid size and the estimate of the\n"
     "                 largest shard per shard count (--shards LIST, default 1,4,16)\n"
@@ -895,7 +906,8 @@ static const char reproduce_usage[] =
     "                 resumes (pmlab run --resume), the rest run\n"
     "  --claims FILE  add the claims of FILE (JSON, docs/report.md) to the report (repeatable)\n"
     "  --max-trials M adaptive reruns (default mode) stop at M trials per configuration\n"
-    "                 (default 9)\n";
+    "                 (default 9)\n"
+    "  --db DB        import the suite folder into the campaign database DB when it is done\n";
 
 static const pmlab_suite *find_suite(const char *name)
 {
@@ -1006,7 +1018,7 @@ out:
 int cmd_reproduce(int argc, char **argv, const char *cmdline)
 {
     unsigned mode = PMLAB_SUITE_DEFAULT;
-    const char *out = NULL, *suite_name = NULL, *resume = NULL;
+    const char *out = NULL, *suite_name = NULL, *resume = NULL, *db = NULL;
     bool quiet = false, plan = false, mode_given = false;
     const char *shard_list = NULL; /* --plan's shard counts */
     unsigned max_trials = 0;
@@ -1053,6 +1065,8 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             suite_name = v;
         else if (OPTV("--resume"))
             resume = v;
+        else if (OPTV("--db"))
+            db = v;
         else if (OPTV("--claims")) {
             char *abs = realpath(v, NULL);
             if (!abs)
@@ -1075,6 +1089,8 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
     if (!rc && resume && (out || suite_name || extra.n || mode_given || plan || max_trials))
         rc = usage_error("reproduce --resume DIR takes only --quiet: the suite, mode, claims "
                          "files and budget are those recorded in DIR/suite.json");
+    if (!rc && db && !plan)
+        rc = db_check_path("--db", db);
     if (rc) {
         sv_free(&extra);
         return rc;
@@ -1264,6 +1280,11 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
                 selected_runs(&st), took,
                 failed ? " (some runs had failed rows: see the report)" : "", st.dir);
     rc = interrupted ? 130 : failed ? 1 : 0;
+    if (db && !interrupted) {
+        const char *dirs[] = {st.dir};
+        int irc = db_import(db, dirs, 1, quiet);
+        rc = rc ? rc : irc;
+    }
 done:
     if (cs)
         claims_free(cs);
@@ -1606,6 +1627,16 @@ int suite_report(const char *dir)
                 claims_free(cs);
             }
         }
+    }
+    if (co.have) { /* the claims table, machine-readable (pmlab db import reads it) */
+        char *vp = xasprintf("%s/verdicts.csv", dir);
+        FILE *vf = fopen(vp, "w");
+        if (vf) {
+            fputs(co.csv ? co.csv : "", vf);
+            fclose(vf);
+        } else
+            fprintf(stderr, "pmlab: cannot write %s: %s\n", vp, strerror(errno));
+        free(vp);
     }
     char *mdp = xasprintf("%s/report.md", dir);
     FILE *md = fopen(mdp, "w");

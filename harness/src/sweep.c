@@ -1087,8 +1087,22 @@ int sweep_plan(const char *exp, int argc, char **argv, size_t *nconfigs, unsigne
     return rc;
 }
 
+static int run_sweep(const char *expname, int argc, char **argv, const char *cmdline,
+                     const char *forced_out, bool validate_only, char **out_dir);
+
 int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                const char *forced_out, bool validate_only)
+{
+    return run_sweep(expname, argc, argv, cmdline, forced_out, validate_only, NULL);
+}
+
+int cmd_run_into(const char *expname, int argc, char **argv, const char *cmdline, char **out_dir)
+{
+    return run_sweep(expname, argc, argv, cmdline, NULL, false, out_dir);
+}
+
+static int run_sweep(const char *expname, int argc, char **argv, const char *cmdline,
+                     const char *forced_out, bool validate_only, char **out_dir)
 {
     opts u;
     sweep s;
@@ -1337,6 +1351,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     sv_free(&vals);
     sv_free(&u.params);
     sv_free(&u.alerts);
+    if (out_dir)
+        *out_dir = xstrdup(s.out);
     sweep_free(&s);
     if (interrupted)
         return 130;

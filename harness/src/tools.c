@@ -1,6 +1,7 @@
 /* pmlab merge and report (compare: compare.c; reproduce: reproduce.c). */
 #define _GNU_SOURCE
 #include "tools.h"
+#include "db.h"
 #include "report.h"
 #include "reproduce.h"
 
@@ -12,10 +13,41 @@
 #include <unistd.h>
 
 /* ---- merge ---------------------------------------------------------------------------------- */
+static int merge_folders(int argc, char **argv);
+
+/* `pmlab merge OUT DIR... [--db DB]`: --db is checked before the merge and OUT imported after */
 int cmd_merge(int argc, char **argv)
 {
+    const char *db = NULL;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n = 0, rc = 0;
+    for (int i = 0; i < argc && !rc; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (i + 1 >= argc)
+                rc = usage_error("--db: missing DB");
+            else
+                db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5))
+            db = argv[i] + 5;
+        else
+            rest[n++] = argv[i];
+    }
+    if (!rc && db && n >= 2)
+        rc = db_check_path("--db", db);
+    if (!rc)
+        rc = merge_folders(n, rest);
+    if (!rc && db) {
+        const char *dirs[] = {rest[0]};
+        rc = db_import(db, dirs, 1, false);
+    }
+    free(rest);
+    return rc;
+}
+
+static int merge_folders(int argc, char **argv)
+{
     if (argc < 2)
-        return usage_error("merge: usage: pmlab merge OUT DIR...");
+        return usage_error("merge: usage: pmlab merge OUT DIR... [--db DB]");
     const char *out = argv[0];
     char err[512];
     struct stat st;
