@@ -231,25 +231,49 @@ char *topo_json(const topo_info *in)
     return b.s;
 }
 
+/* the named policies: the one list (docs/harness.md's table is checked against it) */
+static const struct {
+    const char *name, *alias;
+    topo_policy policy;
+} policies[] = {{"compact", "on", TOPO_PIN_COMPACT},
+                {"scatter", NULL, TOPO_PIN_SCATTER},
+                {"none", "off", TOPO_PIN_NONE}};
+#define NPOLICIES (sizeof policies / sizeof policies[0])
+
+const char *topo_policy_name(size_t i, const char **alias)
+{
+    if (i >= NPOLICIES)
+        return NULL;
+    if (alias)
+        *alias = policies[i].alias;
+    return policies[i].name;
+}
+
 int topo_pin_parse(const topo *t, const char *spec, topo_pin *out, char *err, size_t errlen)
 {
     topo_pin p = {0};
-    const char *name = spec;
-    if (!strcmp(spec, "compact") || !strcmp(spec, "on")) {
-        p.policy = TOPO_PIN_COMPACT;
-        name = "compact";
-    } else if (!strcmp(spec, "scatter")) {
-        p.policy = TOPO_PIN_SCATTER;
-    } else if (!strcmp(spec, "none") || !strcmp(spec, "off")) {
-        p.policy = TOPO_PIN_NONE;
-        name = "none";
-    } else {
+    const char *name = NULL;
+    for (size_t i = 0; i < NPOLICIES && !name; i++)
+        if (!strcmp(spec, policies[i].name) ||
+            (policies[i].alias && !strcmp(spec, policies[i].alias))) {
+            name = policies[i].name;
+            p.policy = policies[i].policy;
+        }
+    if (!name) {
+        name = spec;
         p.policy = TOPO_PIN_LIST;
         if (!*spec || strspn(spec, "0123456789,") != strlen(spec)) {
+            sbuf b = {0};
+            sb_add(&b, "");
+            for (size_t i = 0; i < NPOLICIES; i++)
+                sb_printf(&b, "%s%s", policies[i].name, i + 1 < NPOLICIES ? ", " : "");
+            for (size_t i = 0; i < NPOLICIES; i++)
+                if (policies[i].alias)
+                    sb_printf(&b, "; %s = %s", policies[i].alias, policies[i].name);
             snprintf(err, errlen,
-                     "bad --pin value '%s': expected compact, scatter, none (on = compact, off = "
-                     "none) or a comma list of CPU numbers",
-                     spec);
+                     "bad --pin value '%s': expected %s, or a comma list of CPU numbers", spec,
+                     b.s);
+            sb_free(&b);
             return -1;
         }
         strvec v = {0};

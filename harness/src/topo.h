@@ -46,6 +46,10 @@ typedef struct {
     char *name; /* "compact", "scatter", "none", or the list as given ("0,1") */
 } topo_pin;
 
+/* The i-th named policy ("compact", "scatter", "none") and its alias ("on", NULL, "off") in
+ * *alias (may be NULL); NULL past the last */
+const char *topo_policy_name(size_t i, const char **alias);
+
 /* Parses a --pin value against t: compact, scatter, none, on (= compact), off (= none), or a
  * comma list of OS CPU numbers, each one of t's PUs. Returns 0, or -1 with a message naming the
  * bad value in err and *out untouched. */

@@ -314,14 +314,75 @@ static void test_caches_summary_xml(void **state)
     assert_non_null(strstr(err, "/nonexistent/t.xml"));
 }
 
-int main(void)
+static const char *g_srcdir;
+
+/* docs/harness.md's policy table ("## Pinning") has one row per named policy of topo.c, with
+ * its alias, plus the LIST row, and no other */
+static void test_policies_documented(void **state)
 {
+    (void)state;
+    if (!g_srcdir)
+        skip();
+    char path[600];
+    snprintf(path, sizeof path, "%s/docs/harness.md", g_srcdir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char md[1 << 20];
+    size_t n = fread(md, 1, sizeof md - 1, f);
+    fclose(f);
+    md[n] = 0;
+    char *sec = strstr(md, "\n## Pinning\n");
+    assert_non_null(sec);
+    char *end = strstr(sec + 1, "\n## ");
+    if (end)
+        *end = 0;
+    size_t rows = 0, named = 0;
+    for (char *line = strstr(sec, "\n| `"); line; line = strstr(line + 1, "\n| `")) {
+        char *bar = strchr(line + 3, '|');
+        assert_non_null(bar);
+        *bar = 0;
+        rows++;
+        if (strstr(line, "`LIST`")) {
+            *bar = '|';
+            continue;
+        }
+        bool found = false;
+        const char *alias;
+        for (size_t i = 0; topo_policy_name(i, &alias); i++) {
+            char want[64];
+            snprintf(want, sizeof want, "| `%s`", topo_policy_name(i, NULL));
+            if (!strncmp(line + 1, want, strlen(want))) {
+                found = true;
+                named++;
+                if (alias) {
+                    snprintf(want, sizeof want, "`%s`", alias);
+                    if (!strstr(line, want))
+                        fail_msg("docs/harness.md: the row of %s does not name its alias %s",
+                                 topo_policy_name(i, NULL), alias);
+                }
+            }
+        }
+        if (!found)
+            fail_msg("docs/harness.md documents a policy topo.c does not have: %s", line + 1);
+        *bar = '|';
+    }
+    size_t npol = 0;
+    while (topo_policy_name(npol, NULL))
+        npol++;
+    assert_int_equal(named, npol);
+    assert_int_equal(rows, npol + 1);
+}
+
+int main(int argc, char **argv)
+{
+    g_srcdir = argc > 1 ? argv[1] : NULL;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_machine),
         cmocka_unit_test(test_pack2_core4_pu2),
         cmocka_unit_test(test_pack2_core8_pu2),
         cmocka_unit_test(test_pack1_core2_pu1),
         cmocka_unit_test(test_caches_summary_xml),
+        cmocka_unit_test(test_policies_documented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
