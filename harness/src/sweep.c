@@ -7,6 +7,7 @@
 #include "registry.h"
 #include "report.h"
 #include "sysload.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +124,9 @@ typedef struct {
     size_t nthreads;
     const char *keys;
     uint64_t size, duration, warmup, trials, max_trials, update, seed, timeout_ms;
-    bool pin, quiet, resume;
+    topo_pin pin;     /* --pin: the policy and its CPU order (topo.h) */
+    unsigned allowed; /* PUs of the machine's topology (the affinity mask's CPUs) */
+    bool quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
     char *threads_note; /* "--threads auto -> 1,2,4 (...)" when a keyword was expanded */
@@ -155,6 +158,7 @@ static void sweep_free(sweep *s)
     free(s->threads_note);
     free(s->size_note);
     free(s->rules);
+    topo_pin_free(&s->pin);
 }
 
 static const char *ptype_name(pmlab_param_type t)
@@ -448,10 +452,19 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("update", u->update ? u->update : "0", 0, 100, &s->update);
     if (!rc)
         rc = check_u64("seed", u->seed ? u->seed : "1", 0, UINT64_MAX, &s->seed);
-    if (!rc && u->pin && !parse_bool(u->pin, &s->pin))
-        rc = usage_error("bad --pin value '%s': expected on or off", u->pin);
-    else if (!u->pin)
-        s->pin = true;
+    if (!rc) { /* --pin against this machine's topology (hwloc), restricted to the mask */
+        char terr[512] = "";
+        const topo *t = topo_machine(terr, sizeof terr);
+        if (!t)
+            rc = usage_error("cannot read this machine's topology: %s", terr);
+        else if (topo_pin_parse(t, u->pin ? u->pin : "compact", &s->pin, terr, sizeof terr))
+            rc = usage_error("%s", terr);
+        else {
+            topo_info ti;
+            topo_describe(t, &ti);
+            s->allowed = ti.pus;
+        }
+    }
     if (!rc && u->timeout_ms)
         rc = check_u64("timeout-ms", u->timeout_ms, 1, UINT64_MAX, &s->timeout_ms);
     else
@@ -525,11 +538,11 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         s->keys = u->keys;
     s->keys_buf = xstrdup(s->keys); /* u->keys may point into dargs */
     s->keys = s->keys_buf;
-    s->signature =
-        xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
-                  "pin=%d",
-                  e->name, s->params_str, (unsigned long long)s->duration,
-                  (unsigned long long)s->warmup, (unsigned long long)s->seed, (int)s->pin);
+    s->signature = xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
+                             "pin=%s",
+                             e->name, s->params_str, (unsigned long long)s->duration,
+                             (unsigned long long)s->warmup, (unsigned long long)s->seed,
+                             s->pin.name ? s->pin.name : "");
     s->quiet = u->quiet;
     s->resume = u->resume;
     if (!rc && u->out)
@@ -698,7 +711,11 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     ARGU("--duration-ms", s->duration);
     ARGU("--warmup-ms", s->warmup);
     ARGU("--update", s->update);
-    ARGU("--pin", s->pin);
+    ARGU("--pin", s->pin.policy != TOPO_PIN_NONE);
+    char *cpus = topo_pin_cpus(&s->pin); /* the plan's CPU order: worker i takes the i mod n-th */
+    if (*cpus)
+        ARG("--cpus", cpus);
+    free(cpus);
     ARGU("--seed", s->seed + trial);
     ARGU("--trial", trial);
     for (size_t i = 0; i < s->combo_params[c->combo].n; i++)
@@ -842,6 +859,10 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
         sv_push(vals, "");
     char b[64];
     unsigned online = online_cpus();
+    const topo *t = topo_machine(b, sizeof b);
+    topo_slot *plan = xcalloc(c->threads, sizeof *plan);
+    bool have_plan =
+        s->pin.policy != TOPO_PIN_NONE && t && topo_plan(t, &s->pin, c->threads, plan) == 0;
 #define SETS(k, v) set_val(vals, cols, k, v)
 #define SETU(k, v)                                                                                 \
     do {                                                                                           \
@@ -853,12 +874,15 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
     SETS("alloc", c->alloc);
     SETU("threads", c->threads);
     SETU("online_cpus", online);
-    SETU("oversubscribed", c->threads > online);
+    SETU("oversubscribed", c->threads > s->allowed);
     SETU("trial", trial);
     SETS("keys", s->keys);
     SETU("size", s->size);
     SETU("update_pct", s->update);
-    SETS("pin", s->pin ? "on" : "off");
+    SETS("pin", s->pin.name);
+    if (have_plan) /* blank under none: the OS places the workers */
+        SETU("smt", topo_plan_smt(plan, c->threads));
+    free(plan);
     SETU("seed", s->seed + trial);
     SETU("duration_ms", s->duration);
     SETU("warmup_ms", s->warmup);
@@ -883,7 +907,7 @@ static void describe(char *buf, size_t n, const sweep *s, const config *c, unsig
 {
     snprintf(buf, n, "%s%s%s alloc=%s threads=%u%s%s%s trial=%u", s->e->name,
              strcmp(c->backend, "-") ? " backend=" : "", strcmp(c->backend, "-") ? c->backend : "",
-             c->alloc, c->threads, c->threads > online_cpus() ? " (oversubscribed)" : "",
+             c->alloc, c->threads, c->threads > s->allowed ? " (oversubscribed)" : "",
              s->ncombo > 1 ? " " : "", s->ncombo > 1 ? s->combo_str.v[c->combo] : "", trial);
 }
 
@@ -1136,15 +1160,18 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         sb_printf(&al, "%s%s", i ? "," : "", s.allocs.v[i]);
     char *allocs_s = al.s;
     char *keys_q = json_quote(s.keys);
+    char *pin_cpus = topo_pin_cpus(&s.pin);
     char *extra = xasprintf(
         "\"shard\": \"%u/%u\",\n  \"alert_thresholds\": \"%s\",\n  \"timeout_ms\": %llu,\n  "
         "\"trials\": %llu,\n  \"max_trials\": %llu,\n  \"trial_order\": \"interleaved\",\n  "
         "\"seed\": %llu,\n  \"seeds\": \"seed+trial (%llu..)\",\n  "
-        "\"pin\": \"%s\",\n  \"threads\": \"%s\",\n  \"allocators\": \"%s\",\n  "
-        "\"keys\": %s,\n  \"configurations\": %zu,\n  \"resumed\": %s",
+        "\"pin\": \"%s\",\n  \"pin_cpus\": \"%s\",\n  \"threads\": \"%s\",\n  "
+        "\"allocators\": \"%s\",\n  \"keys\": %s,\n  \"configurations\": %zu,\n  "
+        "\"resumed\": %s",
         s.shard_k, s.shard_n, thr, (unsigned long long)s.timeout_ms, (unsigned long long)s.trials,
         (unsigned long long)s.max_trials, (unsigned long long)s.seed, (unsigned long long)s.seed,
-        s.pin ? "on" : "off", axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+        s.pin.name, pin_cpus, axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+    free(pin_cpus);
     sb_free(&axes);
     free(allocs_s);
     free(keys_q);
@@ -1215,7 +1242,7 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
             contended += cont;
             if (strcmp(r.status, "ok") != 0)
                 failed++;
-            any_over |= cfgs[i].threads > online_cpus();
+            any_over |= cfgs[i].threads > s.allowed;
             if (!s.quiet) {
                 char d[256];
                 describe(d, sizeof d, &s, &cfgs[i], t);
@@ -1257,8 +1284,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     if (any_over && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: some configurations are oversubscribed (threads > %u "
-                "online CPUs); their figures measure the scheduler too\n",
-                online_cpus());
+                "CPUs); their figures measure the scheduler too\n",
+                s.allowed);
     if (contended && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
