@@ -54,7 +54,10 @@ static const pmlab_command commands[] = {
      "                        trials exist or N trials ran for the configuration [--trials:\n"
      "                        no re-runs]\n"
      "  --update PCT          share of updates in mixed workloads, 0..100 [0]\n"
-     "  --pin on|off          pin worker threads round-robin to online CPUs [on]\n"
+     "  --pin POLICY          compact (fill one package's cores, SMT siblings last), scatter\n"
+     "                        (round robin over packages, siblings last), none, or a list of\n"
+     "                        CPU numbers, e.g. 0,2; on = compact, off = none; workers beyond\n"
+     "                        the list wrap around (pmlab topo shows the plan) [compact]\n"
      "  --seed N              base seed; a trial uses seed+trial [1]\n"
      "  --out DIR             output folder [results/<UTC-timestamp>-<experiment>/]\n"
      "  --resume [DIR]        continue the sweep in DIR (or --out DIR): recorded rows skipped\n"
@@ -179,6 +182,18 @@ static const pmlab_command commands[] = {
      "--db DB on run, reproduce and merge imports their folder when it is written;\n"
      "pmlab compare --db DB RUN_A RUN_B compares two imported runs. docs/database.md.\n",
      cmd_db},
+    {"topo", "[--pin POLICY] [--threads N] [--topology DESC|FILE.xml]",
+     "the machine's topology (hwloc) and where --pin POLICY puts N workers; runs nothing",
+     "  --pin POLICY          compact, scatter, none (on, off) or a CPU list, as in run [compact]\n"
+     "  --threads N           workers to place [the PU count]\n"
+     "  --topology DESC       plan on a synthetic topology (\"pack:2 core:8 pu:2\") or an lstopo\n"
+     "                        XML file instead of this machine (a testing aid: run always uses\n"
+     "                        this machine)\n"
+     "\n"
+     "Prints the counts, caches, CPUs and hwloc's description, then worker,cpu,core,package,\n"
+     "sibling per worker (core and package: hwloc logical indexes; sibling 1 = second PU of\n"
+     "the core). docs/harness.md, \"Pinning\".\n",
+     cmd_topo},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

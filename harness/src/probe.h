@@ -26,9 +26,9 @@ typedef struct {
  * contention, which cpu_share already measures. Not thread-safe: the sweep's one thread. */
 probe_result probe_cpus(const int *cpus, size_t n);
 
-/* The CPUs a trial of `threads` workers runs on: the first min(threads, allowed) CPUs of the
- * process's affinity mask, the order in which the child pins its workers (child.c). Returns the
- * count written to out (at most cap). */
+/* The CPUs an unpinned trial of `threads` workers is probed on: the first min(threads, allowed)
+ * CPUs of the process's affinity mask (a pinned trial is probed on its --pin plan's CPUs,
+ * sweep.c). Returns the count written to out (at most cap). */
 size_t probe_trial_cpus(unsigned threads, int *out, size_t cap);
 
 /* The worse of two results (the before and after probes of one trial). */

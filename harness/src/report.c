@@ -5,6 +5,7 @@
 #include "alerts.h"
 #include "group.h"
 #include "html.h"
+#include "meta.h"
 #include "plots.h"
 
 #include <stdlib.h>
@@ -62,7 +63,7 @@ void summary_print(const csv_table *t, FILE *out)
         fprintf(out, "%-52s %14s %25s %12s  %s\n", d, med, mm, p99, g[i].status);
     }
     if (over)
-        fprintf(out, "* oversubscribed: threads > online CPUs\n");
+        fprintf(out, "* oversubscribed: threads > the CPUs pmlab may run on (topology PUs)\n");
     char note[256];
     if (csv_col(t, "contended") >= 0 && contention_note(t, g, ng, note, sizeof note))
         fprintf(out, "%s\n", note);
@@ -113,12 +114,27 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
             }
             free(v);
         }
+        char *topo = meta_topology_text(meta), *pin = json_get_str(meta, "pin");
+        if (topo) {
+            for (char *c = topo; *c; c++)
+                if (*c == '|')
+                    *c = '/';
+            fprintf(md, "| topology | %s |\n", topo);
+        }
+        if (pin) {
+            char *cpus = json_get_str(meta, "pin_cpus");
+            fprintf(md, "| pin | %s%s%s%s |\n", pin, cpus && *cpus ? " (CPUs in order: " : "",
+                    cpus && *cpus ? cpus : "", cpus && *cpus ? ")" : "");
+            free(cpus);
+        }
+        free(topo);
+        free(pin);
         fprintf(md, "| online_cpus | %u |\n| git_dirty | %s |\n\n", online_cpus(),
                 meta && strstr(meta, "\"git_dirty\": true") ? "yes" : "no");
         fprintf(md, "## Results\n\nMedian of the clean trials (status ok, not contended) with "
                     "min-max; p99 is the median of their p99. `*` marks oversubscribed "
-                    "configurations (threads > online "
-                    "CPUs).\n\n| configuration | trials | median ops/s | min-max ops/s | p99 ns "
+                    "configurations (threads > the CPUs pmlab may run on, the topology's "
+                    "PUs).\n\n| configuration | trials | median ops/s | min-max ops/s | p99 ns "
                     "| status |\n|---|---|---|---|---|---|\n");
         cfg_group *g;
         size_t ng = group_rows(&t, &g);

@@ -25,6 +25,7 @@
 #include "alerts.h"
 #include "claims.h"
 #include "html.h"
+#include "meta.h"
 #include "registry.h"
 #include "report.h"
 #include "sweep.h"
@@ -1339,6 +1340,13 @@ static void env_section(FILE *md, const char *meta, const char *smeta)
         fprintf(md, "| physical cores | %.0f |\n", ph);
     else
         fprintf(md, "| physical cores | not recorded |\n");
+    char *topo = meta_topology_text(meta);
+    if (topo) {
+        fprintf(md, "| topology | ");
+        md_cell(md, topo);
+        fprintf(md, " |\n");
+    }
+    free(topo);
     fprintf(md, "| git_dirty | %s |\n",
             meta && strstr(meta, "\"git_dirty\": true") ? "yes (uncommitted changes)" : "no");
     char *s = json_get_str(smeta, "start_utc"), *e = json_get_str(smeta, "end_utc");

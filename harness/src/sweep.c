@@ -8,6 +8,7 @@
 #include "registry.h"
 #include "report.h"
 #include "sysload.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <math.h>
@@ -125,7 +126,9 @@ typedef struct {
     size_t nthreads;
     const char *keys;
     uint64_t size, duration, warmup, trials, max_trials, update, seed, timeout_ms;
-    bool pin, quiet, resume;
+    topo_pin pin;     /* --pin: the policy and its CPU order (topo.h) */
+    unsigned allowed; /* PUs of the machine's topology (the affinity mask's CPUs) */
+    bool quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
     char *threads_note; /* "--threads auto -> 1,2,4 (...)" when a keyword was expanded */
@@ -157,6 +160,7 @@ static void sweep_free(sweep *s)
     free(s->threads_note);
     free(s->size_note);
     free(s->rules);
+    topo_pin_free(&s->pin);
 }
 
 static const char *ptype_name(pmlab_param_type t)
@@ -450,10 +454,19 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("update", u->update ? u->update : "0", 0, 100, &s->update);
     if (!rc)
         rc = check_u64("seed", u->seed ? u->seed : "1", 0, UINT64_MAX, &s->seed);
-    if (!rc && u->pin && !parse_bool(u->pin, &s->pin))
-        rc = usage_error("bad --pin value '%s': expected on or off", u->pin);
-    else if (!u->pin)
-        s->pin = true;
+    if (!rc) { /* --pin against this machine's topology (hwloc), restricted to the mask */
+        char terr[512] = "";
+        const topo *t = topo_machine(terr, sizeof terr);
+        if (!t)
+            rc = usage_error("cannot read this machine's topology: %s", terr);
+        else if (topo_pin_parse(t, u->pin ? u->pin : "compact", &s->pin, terr, sizeof terr))
+            rc = usage_error("%s", terr);
+        else {
+            topo_info ti;
+            topo_describe(t, &ti);
+            s->allowed = ti.pus;
+        }
+    }
     if (!rc && u->timeout_ms)
         rc = check_u64("timeout-ms", u->timeout_ms, 1, UINT64_MAX, &s->timeout_ms);
     else
@@ -527,11 +540,11 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         s->keys = u->keys;
     s->keys_buf = xstrdup(s->keys); /* u->keys may point into dargs */
     s->keys = s->keys_buf;
-    s->signature =
-        xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
-                  "pin=%d",
-                  e->name, s->params_str, (unsigned long long)s->duration,
-                  (unsigned long long)s->warmup, (unsigned long long)s->seed, (int)s->pin);
+    s->signature = xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
+                             "pin=%s",
+                             e->name, s->params_str, (unsigned long long)s->duration,
+                             (unsigned long long)s->warmup, (unsigned long long)s->seed,
+                             s->pin.name ? s->pin.name : "");
     s->quiet = u->quiet;
     s->resume = u->resume;
     if (!rc && u->out)
@@ -700,7 +713,11 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     ARGU("--duration-ms", s->duration);
     ARGU("--warmup-ms", s->warmup);
     ARGU("--update", s->update);
-    ARGU("--pin", s->pin);
+    ARGU("--pin", s->pin.policy != TOPO_PIN_NONE);
+    char *cpus = topo_pin_cpus(&s->pin); /* the plan's CPU order: worker i takes the i mod n-th */
+    if (*cpus)
+        ARG("--cpus", cpus);
+    free(cpus);
     ARGU("--seed", s->seed + trial);
     ARGU("--trial", trial);
     for (size_t i = 0; i < s->combo_params[c->combo].n; i++)
@@ -844,6 +861,10 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
         sv_push(vals, "");
     char b[64];
     unsigned online = online_cpus();
+    const topo *t = topo_machine(b, sizeof b);
+    topo_slot *plan = xcalloc(c->threads, sizeof *plan);
+    bool have_plan =
+        s->pin.policy != TOPO_PIN_NONE && t && topo_plan(t, &s->pin, c->threads, plan) == 0;
 #define SETS(k, v) set_val(vals, cols, k, v)
 #define SETU(k, v)                                                                                 \
     do {                                                                                           \
@@ -855,12 +876,15 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
     SETS("alloc", c->alloc);
     SETU("threads", c->threads);
     SETU("online_cpus", online);
-    SETU("oversubscribed", c->threads > online);
+    SETU("oversubscribed", c->threads > s->allowed);
     SETU("trial", trial);
     SETS("keys", s->keys);
     SETU("size", s->size);
     SETU("update_pct", s->update);
-    SETS("pin", s->pin ? "on" : "off");
+    SETS("pin", s->pin.name);
+    if (have_plan) /* blank under none: the OS places the workers */
+        SETU("smt", topo_plan_smt(plan, c->threads));
+    free(plan);
     SETU("seed", s->seed + trial);
     SETU("duration_ms", s->duration);
     SETU("warmup_ms", s->warmup);
@@ -885,7 +909,7 @@ static void describe(char *buf, size_t n, const sweep *s, const config *c, unsig
 {
     snprintf(buf, n, "%s%s%s alloc=%s threads=%u%s%s%s trial=%u", s->e->name,
              strcmp(c->backend, "-") ? " backend=" : "", strcmp(c->backend, "-") ? c->backend : "",
-             c->alloc, c->threads, c->threads > online_cpus() ? " (oversubscribed)" : "",
+             c->alloc, c->threads, c->threads > s->allowed ? " (oversubscribed)" : "",
              s->ncombo > 1 ? " " : "", s->ncombo > 1 ? s->combo_str.v[c->combo] : "", trial);
 }
 
@@ -1019,6 +1043,24 @@ static void set_child_value(child_out *r, const char *key, const char *val)
         }
     sv_push(&r->keys, key);
     sv_push(&r->vals, val);
+}
+
+/* The distinct CPUs a trial's workers run on: the --pin plan's first workers (worker i takes
+ * cpu[i mod n]), or under --pin none the first of the affinity mask (probe.h) */
+static size_t trial_cpus(const sweep *s, unsigned threads, int *out, size_t cap)
+{
+    if (s->pin.policy == TOPO_PIN_NONE || !s->pin.n)
+        return probe_trial_cpus(threads, out, cap);
+    size_t k = 0;
+    for (unsigned w = 0; w < threads && w < s->pin.n && k < cap; w++) {
+        int c = s->pin.cpu[w];
+        bool seen = false;
+        for (size_t j = 0; j < k; j++)
+            seen |= out[j] == c;
+        if (!seen)
+            out[k++] = c;
+    }
+    return k;
 }
 
 /* TEST-ONLY hook: pmlab-test's fake experiments (tests/harness/fake_experiments.c) define it to
@@ -1192,15 +1234,18 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
         sb_printf(&al, "%s%s", i ? "," : "", s.allocs.v[i]);
     char *allocs_s = al.s;
     char *keys_q = json_quote(s.keys);
+    char *pin_cpus = topo_pin_cpus(&s.pin);
     char *extra = xasprintf(
         "\"shard\": \"%u/%u\",\n  \"alert_thresholds\": \"%s\",\n  \"timeout_ms\": %llu,\n  "
         "\"trials\": %llu,\n  \"max_trials\": %llu,\n  \"trial_order\": \"interleaved\",\n  "
         "\"seed\": %llu,\n  \"seeds\": \"seed+trial (%llu..)\",\n  "
-        "\"pin\": \"%s\",\n  \"threads\": \"%s\",\n  \"allocators\": \"%s\",\n  "
-        "\"keys\": %s,\n  \"configurations\": %zu,\n  \"resumed\": %s",
+        "\"pin\": \"%s\",\n  \"pin_cpus\": \"%s\",\n  \"threads\": \"%s\",\n  "
+        "\"allocators\": \"%s\",\n  \"keys\": %s,\n  \"configurations\": %zu,\n  "
+        "\"resumed\": %s",
         s.shard_k, s.shard_n, thr, (unsigned long long)s.timeout_ms, (unsigned long long)s.trials,
         (unsigned long long)s.max_trials, (unsigned long long)s.seed, (unsigned long long)s.seed,
-        s.pin ? "on" : "off", axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+        s.pin.name, pin_cpus, axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+    free(pin_cpus);
     sb_free(&axes);
     free(allocs_s);
     free(keys_q);
@@ -1258,7 +1303,7 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
             child_out r;
             /* the host probe on the trial's CPUs, just before and just after it (probe.h) */
             int pc[64];
-            size_t npc = probe_trial_cpus(cfgs[i].threads, pc, 64);
+            size_t npc = trial_cpus(&s, cfgs[i].threads, pc, 64);
             probe_result pb = probe_cpus(pc, npc);
             run_child(&s, &cfgs[i], t, s.out, &r);
             pb = probe_worse(pb, probe_cpus(pc, npc));
@@ -1277,7 +1322,7 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
             contended += cont;
             if (strcmp(r.status, "ok") != 0)
                 failed++;
-            any_over |= cfgs[i].threads > online_cpus();
+            any_over |= cfgs[i].threads > s.allowed;
             if (!s.quiet) {
                 char d[256];
                 describe(d, sizeof d, &s, &cfgs[i], t);
@@ -1319,8 +1364,8 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
     if (any_over && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: some configurations are oversubscribed (threads > %u "
-                "online CPUs); their figures measure the scheduler too\n",
-                online_cpus());
+                "CPUs); their figures measure the scheduler too\n",
+                s.allowed);
     if (contended && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
