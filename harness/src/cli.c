@@ -126,7 +126,7 @@ static const pmlab_command commands[] = {
      "                        unique prefix of one, or a folder's path as imported)\n"
      "\n"
      "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
-     "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"
+     "and B, the rank interval for B/A and a rank test. 'changed' needs both to exclude no\n"
      "change, the rank test over the whole family (Holm); fewer than 3 clean trials on a side:\n"
      "'inconclusive'. Two reproduce folders are\n"
      "compared run by run. docs/statistics.md gives the rule.\n",

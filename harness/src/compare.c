@@ -1,5 +1,5 @@
-/* `pmlab compare A B`: per configuration, a percentile-bootstrap interval for the ratio of
- * medians B/A over the clean trials (stats.c); "changed" only when the interval excludes 1 (and
+/* `pmlab compare A B`: per configuration, the exact rank interval for the ratio B/A over the
+ * clean trials (stats.c); "changed" only when the interval excludes 1 (and
  * the --min-change band) and the rank test rejects over the family of configurations compared
  * (Holm). Too few clean trials give "inconclusive". Warns when the runs differ in
  * settings outside the configuration. Method: docs/statistics.md. */
