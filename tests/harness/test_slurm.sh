@@ -4,7 +4,8 @@
 # pmlab submit end to end through a real one-node Slurm (scripts/slurm-local): a sharded selftest
 # study is submitted as a job array, one shard is made to fail, `pmlab status` reports it,
 # `pmlab submit --resubmit` runs it again alone, the dependent merge job merges, and the merged
-# results hold exactly the configurations of the same study run locally. merge refuses a shard
+# results hold exactly the configurations of the same study run locally; both import into one
+# campaign database, and compare works between them there. merge refuses a shard
 # of other parameters or of another binary. The cluster is stopped in a trap and nothing it
 # started may be left running. Skips (exit 77) only when Slurm cannot start here: not root, or
 # the Debian packages missing (scripts/slurm-local exit 3).
@@ -126,6 +127,26 @@ configs "$D/merged/results.csv" >"$work/merged.txt"
 [ -s "$work/local.txt" ] || fail "the local study has no rows"
 diff "$work/local.txt" "$work/merged.txt" || fail "merged configurations differ from the local study"
 echo "merged: $(wc -l <"$work/merged.txt") rows = the local study's"
+
+# the study through Slurm and the same study run locally, in one campaign database: both import,
+# a query sees both, and compare between the two imported runs works as between the folders
+db=$work/campaign.db
+"$pmlab" db import "$db" "$work/local" "$D/merged" >/dev/null || fail "db import failed"
+n=$("$pmlab" db query "$db" "SELECT count(*) FROM runs" --csv | tail -n 1)
+[ "$n" = "2" ] || fail "the database holds $n runs, not 2"
+"$pmlab" db query "$db" "SELECT r.path, count(*) AS trials, median(w.ops_per_sec) AS median_ops
+    FROM rows w JOIN runs r USING (run_id) GROUP BY r.path ORDER BY r.path" >"$work/query.txt" ||
+    fail "db query failed"
+cat "$work/query.txt"
+ids=$("$pmlab" db query "$db" "SELECT run_id FROM runs ORDER BY path" --csv | tail -n +2)
+# shellcheck disable=SC2086
+"$pmlab" compare --db "$db" $ids >"$work/cmpdb.txt" 2>&1 || fail "compare --db failed"
+"$pmlab" compare "$work/local" "$D/merged" >"$work/cmpdir.txt" 2>&1 || fail "compare failed"
+grep -q 'configurations compared' "$work/cmpdb.txt" || fail "compare --db printed no summary"
+[ "$(grep 'configurations compared' "$work/cmpdb.txt")" = \
+    "$(grep 'configurations compared' "$work/cmpdir.txt")" ] ||
+    fail "compare --db and compare of the folders disagree"
+grep 'configurations compared' "$work/cmpdb.txt"
 
 # merge keeps refusing shards of other parameters or another binary
 # shellcheck disable=SC2086
