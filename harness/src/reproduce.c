@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include "reproduce.h"
 #include "alerts.h"
+#include "group.h"
 #include "claims.h"
 #include "html.h"
 #include "registry.h"
@@ -1289,8 +1290,8 @@ static void alerts_section(FILE *md, const char *dir, const csv_table *runs)
             }
             for (size_t row = 0; row < t.nrows; row++) {
                 const char *st = csv_get(&t, row, "status");
-                if (!strcmp(st, "ok"))
-                    continue;
+                if (!status_failed(st))
+                    continue; /* ok, or not comparable (the run's own report lists those) */
                 char *lp = xasprintf("%s/%s/logs/%s-t%s.log", dir, folder,
                                      csv_get(&t, row, "config_id"), csv_get(&t, row, "trial"));
                 struct stat lst;

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "sweep.h"
 #include "alerts.h"
+#include "group.h"
 #include "meta.h"
 #include "registry.h"
 #include "report.h"
@@ -1213,7 +1214,7 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
             bool cont = !strcmp(child_value(&r, "contended"), "1");
             book_mark(&book[i], t, cont);
             contended += cont;
-            if (strcmp(r.status, "ok") != 0)
+            if (status_failed(r.status))
                 failed++;
             any_over |= cfgs[i].threads > online_cpus();
             if (!s.quiet) {
