@@ -308,12 +308,12 @@ static void peers_table(FILE *md)
         const char *st[16];
         size_t n = distinct_str(p.t, "", "structure", st, 16);
         fprintf(md,
-                "**Comparison table (T08 §6.1, measured)** — `%s`, keys `%s`, allocator glibc; "
+                "**Comparison table (T08 §6.1, measured)** — `%s`, keys `%s`, allocator %s; "
                 "ns/op at 1 thread = 1e9 / median ops/s; Mops/s at %u threads (online CPUs); "
                 "bytes/key = heap delta of one build (%s).\n\n"
                 "| structure | lookup ns/op (1T) | lookup Mops/s (%uT) | insert ns/key (1T) | "
                 "insert Mkeys/s (%uT) | bytes/key |\n|---|---|---|---|---|---|\n",
-                p.folder, pmlab_table_get(p.t, 0, "keys"), on,
+                p.folder, pmlab_table_get(p.t, 0, "keys"), pmlab_table_get(p.t, 0, "alloc"), on,
                 pmlab_table_get(p.t, 0, "mem_source"), on, on);
         for (size_t i = 0; i < n; i++) {
             char f[128];
@@ -690,10 +690,11 @@ static void suite_plots(FILE *md, const char *dir)
                  dat, pmlab_table_get(p.t, 0, "keys"), pmlab_table_get(p.t, 0, "mem_source"),
                  p.folder);
         if (n && pmlab_plot("bars", vars, ob, why, sizeof why) == 0)
-            fprintf(md, "![bytes per key](plots/bytes_per_key.png)\n\nHeap bytes per key of one "
-                        "build, pathmap vs the peers, all under the same allocator (glibc "
-                        "`mallinfo2`), plus pathmap's own node accounting. "
-                        "([svg](plots/bytes_per_key.svg))\n\n");
+            fprintf(md,
+                    "![bytes per key](plots/bytes_per_key.png)\n\nHeap bytes per key of one "
+                    "build, pathmap vs the peers, all under the same allocator (%s: `%s`), plus "
+                    "pathmap's own node accounting. ([svg](plots/bytes_per_key.svg))\n\n",
+                    pmlab_table_get(p.t, 0, "alloc"), pmlab_table_get(p.t, 0, "mem_source"));
         else
             fprintf(md, "Bytes-per-key plot not rendered: %s.\n\n", n ? why : "no data");
     }
