@@ -3,6 +3,7 @@
  * pmlab_ctx reporting API and the worker-thread helpers. */
 #define _GNU_SOURCE
 #include "child.h"
+#include "group.h"
 #include "registry.h"
 #include "sysload.h"
 
@@ -333,6 +334,14 @@ void pmlab_fail(pmlab_ctx *ctx, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     set_status(ctx, "error", fmt, ap);
+    va_end(ap);
+}
+
+void pmlab_not_comparable(pmlab_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_status(ctx, STATUS_NOT_COMPARABLE, fmt, ap);
     va_end(ap);
 }
 

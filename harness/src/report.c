@@ -160,15 +160,24 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
         free(g);
         alerts_write(dir, &t, rules, nrules, md);
         plots_render_run(dir, &t, md);
-        size_t nfail = 0;
-        for (size_t r = 0; r < t.nrows; r++)
-            if (strcmp(csv_get(&t, r, "status"), "ok") != 0) {
-                if (!nfail++)
-                    fprintf(md, "## Failed rows\n\n");
+        for (int failed = 1; failed >= 0; failed--) {
+            size_t nlisted = 0;
+            for (size_t r = 0; r < t.nrows; r++) {
+                const char *st = csv_get(&t, r, "status");
+                if (!strcmp(st, "ok") || status_failed(st) != failed)
+                    continue;
+                if (!nlisted++)
+                    fprintf(md, failed ? "## Failed rows\n\n"
+                                       : "## Not comparable rows\n\nLeft out of every figure: "
+                                         "the row measured nothing comparable, its status "
+                                         "says why.\n\n");
                 char d[256];
                 row_desc(&t, r, d, sizeof d);
-                fprintf(md, "- %s: `%s`\n", d, csv_get(&t, r, "status"));
+                fprintf(md, "- %s: `%s`\n", d, st);
             }
+            if (nlisted)
+                fprintf(md, "\n");
+        }
         fclose(md);
     } else {
         alerts_write(dir, &t, rules, nrules, NULL);

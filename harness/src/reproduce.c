@@ -23,6 +23,7 @@
 #include "reproduce.h"
 #include "db.h"
 #include "alerts.h"
+#include "group.h"
 #include "claims.h"
 #include "html.h"
 #include "meta.h"
@@ -1430,8 +1431,8 @@ static void alerts_section(FILE *md, const char *dir, const csv_table *runs)
             }
             for (size_t row = 0; row < t.nrows; row++) {
                 const char *st = csv_get(&t, row, "status");
-                if (!strcmp(st, "ok"))
-                    continue;
+                if (!status_failed(st))
+                    continue; /* ok, or not comparable (the run's own report lists those) */
                 char *lp = xasprintf("%s/%s/logs/%s-t%s.log", dir, folder,
                                      csv_get(&t, row, "config_id"), csv_get(&t, row, "trial"));
                 struct stat lst;

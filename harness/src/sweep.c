@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "sweep.h"
 #include "alerts.h"
+#include "group.h"
 #include "meta.h"
 #include "probe.h"
 #include "registry.h"
@@ -1320,7 +1321,7 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
             bool cont = !strcmp(child_value(&r, "contended"), "1");
             book_mark(&book[i], t, cont);
             contended += cont;
-            if (strcmp(r.status, "ok") != 0)
+            if (status_failed(r.status))
                 failed++;
             any_over |= cfgs[i].threads > s.allowed;
             if (!s.quiet) {

@@ -188,6 +188,11 @@ void pmlab_set_str(pmlab_ctx *ctx, const char *column, const char *value);
 void pmlab_invariant_violated(pmlab_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void pmlab_fail(pmlab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The row measured nothing comparable (e.g. the structure refused the key set's keys): status
+ * "not-comparable:text". Not a failure (the exit status stays 0), but like a failed row it is
+ * left out of every figure: groups, claims, alerts, compare. */
+void pmlab_not_comparable(pmlab_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Time-series sample for plots: written to series/<config_id>-t<trial>.csv as
  * series,t_s,value. t_s is seconds since the child started measuring (caller's choice). */
