@@ -583,6 +583,19 @@ static void more_role(claims_ctx *cx, const char *role)
         sv_push(cx->more, role);
 }
 
+/* more_role, and "ROLE<TAB>CONFIG_ID" for each configuration the undecided quantity rests on,
+ * so that a rerun can add trials to those configurations only */
+static void more_configs(claims_ctx *cx, const char *role, const strvec *ids)
+{
+    more_role(cx, role);
+    for (size_t j = 0; cx->more && j < ids->n; j++) {
+        char *e = xasprintf("%s\t%s", role, ids->v[j]);
+        if (!sv_has(cx->more, e))
+            sv_push(cx->more, e);
+        free(e);
+    }
+}
+
 /* ---- one evaluation result --------------------------------------------------------------------
  */
 typedef struct {
@@ -705,6 +718,7 @@ typedef struct {
     size_t n, ok, contended, failed;
     size_t probe_slow; /* of the contended: those whose host probe ran slow (probe.h) */
     bool has_contended_col;
+    strvec ids; /* the config_ids of the rows the filter matched */
 } sample;
 
 static void sample_load(sample *s, const csv_table *t, const filt *f, const char *col)
@@ -715,6 +729,8 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
     for (size_t r = 0; r < t->nrows; r++) {
         if (!row_matches(t, r, f, (size_t)-1))
             continue;
+        if (!sv_has(&s->ids, csv_get(t, r, "config_id")))
+            sv_push(&s->ids, csv_get(t, r, "config_id"));
         if (!row_ok(t, r)) {
             s->failed++;
             continue;
@@ -754,6 +770,7 @@ size_t claims_ctx_values(const claims_ctx *cx, const char *role, const char *fil
     sample s;
     sample_load(&s, t, &f, col);
     filt_free(&f);
+    sv_free(&s.ids);
     *out = s.v;
     if (contended)
         *contended = s.contended;
@@ -974,7 +991,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
             else
                 snprintf(why, sizeof why, "%s%s", cw, iv.why);
             for (size_t i = 0; i < k; i++)
-                more_role(cx, set_role(setv[i], r, roles));
+                more_configs(cx, set_role(setv[i], r, roles), &smp[i].ids);
         } else {
             st_side sd =
                 th->range ? st_decide_range(&iv, th->lo, th->hi) : st_decide(&iv, th->thr, th->dir);
@@ -992,7 +1009,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
                     snprintf(why, sizeof why, "interval [%.3g, %.3g] straddles the threshold %.3g",
                              iv.lo, iv.hi, th->thr);
                 for (size_t i = 0; i < k; i++)
-                    more_role(cx, set_role(setv[i], r, roles));
+                    more_configs(cx, set_role(setv[i], r, roles), &smp[i].ids);
             }
             if (v != CLAIM_INCONCLUSIVE) {
                 bool hold = v == CLAIM_HOLDS;
@@ -1012,6 +1029,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
     sb_add(&out->reason, why);
     for (size_t i = 0; i < loaded; i++) {
         free(smp[i].v);
+        sv_free(&smp[i].ids);
         filt_free(&fl[i]);
     }
     sb_free(&conf);
@@ -1655,6 +1673,7 @@ static void show_extras(claims_ctx *cx, const claim *c, sbuf *m)
             sb_printf(m, "; %s %.3g%s (median, n=%zu)", jstr(s, "label"), su.med,
                       jstr(s, "unit") ? jstr(s, "unit") : "", smp.n);
         free(smp.v);
+        sv_free(&smp.ids);
         filt_free(&f);
     }
 }

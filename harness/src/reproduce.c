@@ -186,6 +186,7 @@ typedef struct {
     char *why;
     char *outcome; /* "ran" | "interrupted" | "failed (exit N)" | "skipped: ..." */
     double estimate, seconds;
+    size_t configs, of; /* configurations re-run, of the run's; 0 = all */
 } rerun_rec;
 
 typedef struct {
@@ -312,7 +313,10 @@ static void write_suite_files(const suite_state *st)
             json_str(f, x->why);
             fprintf(f, ", \"outcome\": ");
             json_str(f, x->outcome);
-            fprintf(f, ", \"estimate_seconds\": %.1f, \"seconds\": %.1f}", x->estimate, x->seconds);
+            fprintf(f, ", \"estimate_seconds\": %.1f, \"seconds\": %.1f", x->estimate, x->seconds);
+            if (x->configs)
+                fprintf(f, ", \"configurations\": %zu, \"of\": %zu", x->configs, x->of);
+            fprintf(f, "}");
             free(folder);
         }
         fprintf(f, "%s]\n}\n", st->nreruns ? "\n  " : "");
@@ -542,11 +546,15 @@ static void set_interrupted(suite_state *st, size_t during, const char *when)
     st->outcome = "interrupted";
 }
 
-static int run_one(suite_state *st, size_t i, unsigned trials, bool resume, bool quiet,
-                   const char *cmdline, double *secs)
+static int run_one(suite_state *st, size_t i, unsigned trials, const char *configs, bool resume,
+                   bool quiet, const char *cmdline, double *secs)
 {
     strvec a = {0};
     run_args(&st->suite->runs[i], trials, resume ? st->run_dirs[i] : NULL, quiet, &a);
+    if (configs) { /* an adaptive rerun of some configurations (pmlab run --configs) */
+        sv_push(&a, "--configs");
+        sv_push(&a, configs);
+    }
     uint64_t t0 = pmlab_now_ns();
     int x =
         cmd_run_ex(st->suite->runs[i].experiment, (int)a.n, a.v, cmdline, st->run_dirs[i], false);
@@ -600,7 +608,7 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
         st->rr[i].state = RS_PARTIAL; /* until it returns: what a killed suite leaves */
         write_suite_files(st);
         double secs = 0;
-        int x = run_one(st, i, 0, resume, quiet, cmdline, &secs);
+        int x = run_one(st, i, 0, NULL, resume, quiet, cmdline, &secs);
         g_suite_eta_after = 0;
         bool stopped = x == 130 || (g_suite_stop && x == PMLAB_EXIT_USAGE);
         if (stopped) {
@@ -638,12 +646,29 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
     return false;
 }
 
-/* a run an adaptive rerun could extend, with its plan estimate (the sort key) */
+/* a run an adaptive rerun could extend: the configurations its undecided claims rest on (a
+ * comma list of config_ids; NULL = every configuration) and the plan estimate (the sort key) */
 typedef struct {
     size_t i;
     const char *role;
+    char *configs;
+    size_t nconfigs;
     double est;
 } rerun_cand;
+
+/* the config_ids claims_eval listed for role ("ROLE<TAB>ID" entries), as a comma list or NULL */
+static char *role_configs(const strvec *more, const char *role, size_t *n)
+{
+    sbuf b = {0};
+    size_t rl = strlen(role);
+    *n = 0;
+    for (size_t k = 0; k < more->n; k++)
+        if (!strncmp(more->v[k], role, rl) && more->v[k][rl] == '\t') {
+            sb_printf(&b, "%s%s", *n ? "," : "", more->v[k] + rl + 1);
+            (*n)++;
+        }
+    return b.s;
+}
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -670,11 +695,22 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
         rerun_cand *cand = xcalloc(st->nruns ? st->nruns : 1, sizeof *cand);
         size_t ncand = 0;
         for (size_t k = 0; k < co.roles_more.n; k++)
-            for (size_t i = 0; i < st->nruns; i++)
+            for (size_t i = 0; i < st->nruns && !strchr(co.roles_more.v[k], '\t'); i++)
                 if (st->rr[i].state == RS_RAN &&
-                    !strcmp(run_role(st->suite, i), co.roles_more.v[k]))
-                    cand[ncand++] = (rerun_cand){i, co.roles_more.v[k],
-                                                 st->rr[i].planned ? run_estimate(&st->rr[i]) : 0};
+                    !strcmp(run_role(st->suite, i), co.roles_more.v[k])) {
+                    rerun_cand *x = &cand[ncand++];
+                    const run_rec *r = &st->rr[i];
+                    *x = (rerun_cand){i, co.roles_more.v[k], NULL, 0, 0};
+                    x->configs = role_configs(&co.roles_more, x->role, &x->nconfigs);
+                    if (x->nconfigs >= r->nconfigs) { /* all of them: no list */
+                        free(x->configs);
+                        x->configs = NULL;
+                        x->nconfigs = 0;
+                    }
+                    x->est = r->planned ? plan_estimate(x->nconfigs ? x->nconfigs : r->nconfigs,
+                                                        r->trials ? r->trials : 1, r->spt)
+                                        : 0;
+                }
         qsort(cand, ncand, sizeof *cand, cmp_cand);
         for (size_t c = 0; c < ncand; c++) {
             const char *role = cand[c].role;
@@ -691,8 +727,10 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 unsigned to = r->trials + PMLAB_RERUN_STEP;
                 if (to > st->max_trials)
                     to = st->max_trials;
-                /* the plan's estimate, scaled by how the suite's runs compared with theirs */
-                double est = r->planned ? plan_estimate(r->nconfigs, to - r->trials, r->spt) *
+                /* the plan's estimate for the configurations it re-runs, scaled by how the
+                 * suite's runs compared with theirs */
+                size_t ncfg = cand[c].nconfigs ? cand[c].nconfigs : r->nconfigs;
+                double est = r->planned ? plan_estimate(ncfg, to - r->trials, r->spt) *
                                               (st->scale > 1 ? st->scale : 1)
                                         : 0;
                 const char *skip = NULL;
@@ -718,8 +756,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                !strncmp(st->reruns[j].outcome, "skipped", 7);
                     if (!seen) {
                         st->reruns = xrealloc(st->reruns, (st->nreruns + 1) * sizeof *st->reruns);
-                        st->reruns[st->nreruns++] =
-                            (rerun_rec){i + 1, r->trials, to, why, xstrdup(skip), est, 0};
+                        st->reruns[st->nreruns++] = (rerun_rec){
+                            i + 1, r->trials,        to,         why, xstrdup(skip), est,
+                            0,     cand[c].nconfigs, r->nconfigs};
                         write_suite_files(st);
                     } else {
                         free(why);
@@ -737,7 +776,7 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                             st->suite->runs[i].experiment, role, to - r->trials, r->trials, to, est,
                             why);
                 double secs = 0;
-                int x = run_one(st, i, to, true, quiet, cmdline, &secs);
+                int x = run_one(st, i, to, cand[c].configs, true, quiet, cmdline, &secs);
                 spent += secs;
                 st->reruns = xrealloc(st->reruns, (st->nreruns + 1) * sizeof *st->reruns);
                 st->reruns[st->nreruns++] = (rerun_rec){i + 1,
@@ -748,7 +787,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                                         : x <= 1 ? xstrdup("ran")
                                                                  : xasprintf("failed (exit %d)", x),
                                                         est,
-                                                        secs};
+                                                        secs,
+                                                        cand[c].nconfigs,
+                                                        r->nconfigs};
                 if (x == 130 || g_suite_stop) {
                     free(st->note);
                     st->note = xasprintf("interrupted during an adaptive rerun of run %zu (%s): "
@@ -757,6 +798,8 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                          mode_pos(st, i), st->suite->runs[i].experiment, st->dir);
                     st->outcome = "interrupted";
                     write_suite_files(st);
+                    for (size_t c2 = 0; c2 < ncand; c2++)
+                        free(cand[c2].configs);
                     free(cand);
                     claims_out_free(&co);
                     return true;
@@ -769,6 +812,8 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 write_suite_files(st);
             }
         }
+        for (size_t c = 0; c < ncand; c++)
+            free(cand[c].configs);
         free(cand);
         claims_out_free(&co);
         if (!any)
@@ -975,7 +1020,9 @@ static int load_suite_folder(const char *dir, suite_state *st, char *err, size_t
                         xstrdup(jstr(json_object_get(x, "why"))),
                         xstrdup(jstr(json_object_get(x, "outcome"))),
                         json_number_value(json_object_get(x, "estimate_seconds")),
-                        json_number_value(json_object_get(x, "seconds"))};
+                        json_number_value(json_object_get(x, "seconds")),
+                        (size_t)json_integer_value(json_object_get(x, "configurations")),
+                        (size_t)json_integer_value(json_object_get(x, "of"))};
     }
     st->dir = xstrdup(dir);
     st->rr = xcalloc(st->nruns + 1, sizeof *st->rr);
@@ -1552,11 +1599,17 @@ static void reruns_section(FILE *md, json_t *sj)
         if (!strncmp(outcome, "skipped", 7))
             fprintf(md, "did not re-run %s (%s) at %lld trials, %s", role, folder, from,
                     outcome + 9);
-        else
-            fprintf(md, "re-ran %s (%s) with %lld more trial%s (%lld -> %lld) in %.0fs%s%s", role,
-                    folder, to - from, to - from == 1 ? "" : "s", from, to,
+        else {
+            long long nc = json_integer_value(json_object_get(x, "configurations")),
+                      of = json_integer_value(json_object_get(x, "of"));
+            char part[64] = "";
+            if (nc > 0)
+                snprintf(part, sizeof part, " for %lld of its %lld configurations", nc, of);
+            fprintf(md, "re-ran %s (%s) with %lld more trial%s (%lld -> %lld)%s in %.0fs%s%s", role,
+                    folder, to - from, to - from == 1 ? "" : "s", from, to, part,
                     json_number_value(json_object_get(x, "seconds")),
                     strcmp(outcome, "ran") ? ": " : "", strcmp(outcome, "ran") ? outcome : "");
+        }
         fprintf(md, ": ");
         md_cell(md, json_string_value(json_object_get(x, "why")));
         fprintf(md, "\n");

@@ -58,6 +58,7 @@ static const optdef optdefs[] = {{"backends", O(backends)},
                                  {"timeout-ms", O(timeout_ms)},
                                  {"alerts-file", O(alerts_file)},
                                  {"max-trials", O(max_trials)},
+                                 {"configs", O(configs)},
                                  {NULL, 0}};
 
 static const char **opt_slot(opts *o, const optdef *d)
@@ -128,6 +129,7 @@ typedef struct {
     const char *keys;
     uint64_t size, duration, warmup, trials, max_trials, update, seed, timeout_ms;
     topo_pin pin;     /* --pin: the policy and its CPU order (topo.h) */
+    strvec only;      /* --configs: the config_ids that may get trials (empty: all) */
     unsigned allowed; /* PUs of the machine's topology (the affinity mask's CPUs) */
     bool quiet, resume;
     unsigned shard_k, shard_n;
@@ -162,6 +164,7 @@ static void sweep_free(sweep *s)
     free(s->size_note);
     free(s->rules);
     topo_pin_free(&s->pin);
+    sv_free(&s->only);
 }
 
 static const char *ptype_name(pmlab_param_type t)
@@ -445,6 +448,9 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("warmup-ms", u->warmup_ms ? u->warmup_ms : "200", 0, 86400000, &s->warmup);
     if (!rc)
         rc = check_u64("trials", u->trials ? u->trials : "3", 1, 1000, &s->trials);
+    if (!rc && u->configs && sv_split(&s->only, u->configs, ',') != 0)
+        rc = usage_error("bad --configs value '%s': expected a comma list of config_ids",
+                         u->configs);
     if (!rc && u->max_trials)
         rc = check_u64("max-trials", u->max_trials, s->trials, 1000, &s->max_trials);
     else if (!rc) /* default: no re-runs, a sweep's row count stays --trials per configuration */
@@ -959,6 +965,7 @@ typedef struct {
     bool *used; /* trial number -> recorded */
     size_t cap;
     unsigned ran, clean;
+    bool frozen; /* not among --configs: wants no trial */
 } trial_book;
 
 static void book_mark(trial_book *b, unsigned t, bool contended)
@@ -991,13 +998,14 @@ static trial_book *book_init(const sweep *s, const config *cfgs, size_t ncfg, co
                 break;
             }
     }
-    (void)s;
+    for (size_t i = 0; i < ncfg; i++)
+        book[i].frozen = s->only.n && !sv_has(&s->only, cfgs[i].id);
     return book;
 }
 
 static unsigned book_wants(const sweep *s, const trial_book *b)
 {
-    if (b->clean >= s->trials || b->ran >= s->max_trials)
+    if (b->frozen || b->clean >= s->trials || b->ran >= s->max_trials)
         return 0;
     uint64_t need = s->trials - b->clean, room = s->max_trials - b->ran;
     return (unsigned)(need < room ? need : room);
@@ -1207,6 +1215,26 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
 
     config *cfgs;
     size_t ncfg = build_configs(&s, &cfgs);
+    for (size_t j = 0; j < s.only.n; j++) { /* --configs names configurations of this sweep */
+        size_t i = 0;
+        while (i < ncfg && strcmp(cfgs[i].id, s.only.v[j]) != 0)
+            i++;
+        if (i == ncfg) {
+            rc = usage_error("bad --configs value '%s': not a configuration of this sweep "
+                             "(a config_id of its results.csv)",
+                             s.only.v[j]);
+            free(cfgs);
+            free(csv_path);
+            free(meta_path);
+            free(old_meta);
+            sv_free(&cols);
+            csv_free(&old);
+            sv_free(&u.params);
+            sv_free(&u.alerts);
+            sweep_free(&s);
+            return rc;
+        }
+    }
     trial_book *book = book_init(&s, cfgs, ncfg, &old);
     csv_free(&old);
     size_t nconfigs = book_remaining(&s, book, ncfg);

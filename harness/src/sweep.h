@@ -9,7 +9,8 @@
 /* the options of `pmlab run`, as given */
 typedef struct {
     const char *backends, *threads, *allocs, *keys, *size, *duration_ms, *warmup_ms, *trials,
-        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials;
+        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials,
+        *configs; /* --configs ID,...: only these configurations get trials */
     bool resume, quiet;
     strvec params; /* NAME=VALUE */
     strvec alerts; /* NAME=VALUE */
