@@ -41,8 +41,8 @@ static pmlab_suite_run base_runs[] = {
      "--trials 1",
      Q, "clone-mt"},
     {"clone-mt",
-     "--threads auto --backends all --param method=clone,snapshot,pin --duration-ms 250 "
-     "--warmup-ms 50 --trials 3",
+     "--threads auto --backends all --param method=clone,snapshot,pin --duration-ms 150 "
+     "--warmup-ms 30 --trials 3",
      D | F, "clone-mt"},
     /* read scaling C040-C042, C146 (rwlock readers), A1 */
     {"read",
@@ -94,7 +94,7 @@ static pmlab_suite_run base_runs[] = {
      "--threads auto --param variant=fetch_add.relaxed,fetch_add.acq_rel,fetch_add.seq_cst,"
      "fetch_sub.release,load.relaxed,load.acquire --duration-ms 30 --warmup-ms 5 --trials 1",
      Q, "atomics"},
-    {"atomics", "--threads auto --duration-ms 100 --warmup-ms 20 --trials 3", D | F, "atomics"},
+    {"atomics", "--threads auto --duration-ms 50 --warmup-ms 10 --trials 3", D | F, "atomics"},
     /* pattern D consistency C075-C078, C010 (writers block readers) */
     {"hybrid", "--threads online --backends all --duration-ms 120 --warmup-ms 20 --trials 1", Q,
      "hybrid"},
@@ -125,7 +125,7 @@ static pmlab_suite_run base_runs[] = {
     {"alloc", "--threads online --size 100000 --duration-ms 300 --warmup-ms 50 --trials 3", D | F,
      "alloc"},
     /* dispatch cost (DESIGN §4 goal, not a claim of claims.md) */
-    {"dispatch", "--backends all --duration-ms 200 --trials 3", D | F, "dispatch"},
+    {"dispatch", "--backends all --duration-ms 120 --trials 3", D | F, "dispatch"},
     /* merge and tree-reduce C060-C062, A3 (experiment written with core's join) */
     {"merge", "--trials 1 --duration-ms 200", Q, "merge"},
     {"merge", "--trials 3", D | F, "merge"},
@@ -146,7 +146,7 @@ static const struct {
     const char *args; /* %s: the key set */
 } peers_keys_runs[] = {
     {Q, "--threads 1 --keys %s --size 20000 --duration-ms 60 --warmup-ms 10 --trials 1"},
-    {D, "--threads 1 --keys %s --size 100000 --duration-ms 150 --warmup-ms 30 --trials 3"},
+    {D, "--threads 1 --keys %s --size 100000 --duration-ms 100 --warmup-ms 20 --trials 3"},
     {F, "--threads 1 --keys %s --size 100000 --duration-ms 500 --warmup-ms 50 --trials 5"},
 };
 
