@@ -379,23 +379,12 @@ static int run_cmd(int argc, char **argv)
             return rc;
         }
     /* --db DB: checked before the sweep, the folder imported after it */
-    const char *db = NULL;
+    const char *db;
     char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
-    int n = 0, rc = 0;
+    int n, rc = db_take_option(argc, argv, 1, &db, rest, &n);
     bool quiet = false;
-    for (int i = 1; i < argc && !rc; i++) {
-        if (!strcmp(argv[i], "--db")) {
-            if (i + 1 >= argc)
-                rc = usage_error("--db: missing DB");
-            else
-                db = argv[++i];
-        } else if (!strncmp(argv[i], "--db=", 5))
-            db = argv[i] + 5;
-        else {
-            quiet = quiet || !strcmp(argv[i], "--quiet");
-            rest[n++] = argv[i];
-        }
-    }
+    for (int i = 0; i < n; i++)
+        quiet = quiet || !strcmp(rest[i], "--quiet");
     if (!rc && db)
         rc = db_check_path("--db", db);
     if (!rc) {

@@ -735,6 +735,23 @@ static int import_suite(importer *im, const char *dir)
 
 /* ---- opening ----------------------------------------------------------------------------------
  */
+int db_take_option(int argc, char **argv, int from, const char **db, char **rest, int *n)
+{
+    *db = NULL;
+    *n = 0;
+    for (int i = from; i < argc; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (i + 1 >= argc)
+                return usage_error("--db: missing DB");
+            *db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5))
+            *db = argv[i] + 5;
+        else
+            rest[(*n)++] = argv[i];
+    }
+    return 0;
+}
+
 int db_check_path(const char *opt, const char *db)
 {
     struct stat st;

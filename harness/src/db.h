@@ -12,6 +12,11 @@ int cmd_db(int argc, char **argv);
  * option in the message ("--db"). */
 int db_check_path(const char *opt, const char *db);
 
+/* Takes `--db DB` / `--db=DB` out of argv[from..argc): every other argument goes to rest (in
+ * order; *n of them), the value to *db (NULL when absent). 0, or usage_error's status when --db
+ * has no value. The path itself is checked by db_check_path. */
+int db_take_option(int argc, char **argv, int from, const char **db, char **rest, int *n);
+
 /* Imports run and suite folders into DB in one transaction; on failure prints one line, leaves
  * DB as it was and returns 1. Prints one summary line to stderr unless quiet. */
 int db_import(const char *db, const char *const *dirs, size_t ndirs, bool quiet);

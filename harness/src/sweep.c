@@ -1201,7 +1201,19 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
     } else if (!rc && had_out && stat(csv_path, &st) == 0) {
         rc = usage_error("output folder '%s' already holds results.csv (use --resume)", s.out);
     }
+    config *cfgs = NULL;
+    size_t ncfg = rc ? 0 : build_configs(&s, &cfgs);
+    for (size_t j = 0; !rc && j < s.only.n; j++) { /* --configs: configurations of this sweep */
+        size_t i = 0;
+        while (i < ncfg && strcmp(cfgs[i].id, s.only.v[j]) != 0)
+            i++;
+        if (i == ncfg)
+            rc = usage_error("bad --configs value '%s': not a configuration of this sweep "
+                             "(a config_id of its results.csv)",
+                             s.only.v[j]);
+    }
     if (rc || validate_only) {
+        free(cfgs);
         free(csv_path);
         free(meta_path);
         free(old_meta);
@@ -1213,28 +1225,6 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
         return rc;
     }
 
-    config *cfgs;
-    size_t ncfg = build_configs(&s, &cfgs);
-    for (size_t j = 0; j < s.only.n; j++) { /* --configs names configurations of this sweep */
-        size_t i = 0;
-        while (i < ncfg && strcmp(cfgs[i].id, s.only.v[j]) != 0)
-            i++;
-        if (i == ncfg) {
-            rc = usage_error("bad --configs value '%s': not a configuration of this sweep "
-                             "(a config_id of its results.csv)",
-                             s.only.v[j]);
-            free(cfgs);
-            free(csv_path);
-            free(meta_path);
-            free(old_meta);
-            sv_free(&cols);
-            csv_free(&old);
-            sv_free(&u.params);
-            sv_free(&u.alerts);
-            sweep_free(&s);
-            return rc;
-        }
-    }
     trial_book *book = book_init(&s, cfgs, ncfg, &old);
     csv_free(&old);
     size_t nconfigs = book_remaining(&s, book, ncfg);

@@ -20,20 +20,9 @@ static int merge_folders(int argc, char **argv);
 /* `pmlab merge OUT DIR... [--db DB]`: --db is checked before the merge and OUT imported after */
 int cmd_merge(int argc, char **argv)
 {
-    const char *db = NULL;
+    const char *db;
     char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
-    int n = 0, rc = 0;
-    for (int i = 0; i < argc && !rc; i++) {
-        if (!strcmp(argv[i], "--db")) {
-            if (i + 1 >= argc)
-                rc = usage_error("--db: missing DB");
-            else
-                db = argv[++i];
-        } else if (!strncmp(argv[i], "--db=", 5))
-            db = argv[i] + 5;
-        else
-            rest[n++] = argv[i];
-    }
+    int n, rc = db_take_option(argc, argv, 0, &db, rest, &n);
     if (!rc && db && n >= 2)
         rc = db_check_path("--db", db);
     if (!rc)
