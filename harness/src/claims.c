@@ -4,7 +4,6 @@
  * and row filters. */
 #define _GNU_SOURCE
 #include "claims.h"
-#include "probe.h"
 
 #include "stats.h"
 
@@ -716,7 +715,6 @@ static void filt_text(const filt *f, sbuf *b)
 typedef struct {
     double *v;
     size_t n, ok, contended, failed;
-    size_t probe_slow; /* of the contended: those whose host probe ran slow (probe.h) */
     bool has_contended_col;
     strvec ids; /* the config_ids of the rows the filter matched */
 } sample;
@@ -742,10 +740,7 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
             continue;
         s->ok++;
         if (!strcmp(csv_get(t, r, "contended"), "1")) {
-            double pr;
             s->contended++;
-            s->probe_slow +=
-                parse_double(csv_get(t, r, "probe_ratio"), &pr) && pr > PMLAB_PROBE_SLOW;
             continue;
         }
         s->v[s->n++] = d;
@@ -889,7 +884,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
     claim_verdict v = CLAIM_HOLDS;
     char why[320] = "";
     sbuf conf = {0};
-    size_t contended = 0, probe_slow = 0, okn = 0, minclean = SIZE_MAX;
+    size_t contended = 0, okn = 0, minclean = SIZE_MAX;
     const char *folder = "";
     bool no_cont_col = false;
     for (size_t i = 0; i < k; i++) {
@@ -923,7 +918,6 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
         loaded = i + 1;
         grp[i] = (st_sample){smp[i].v, smp[i].n};
         contended += smp[i].contended;
-        probe_slow += smp[i].probe_slow;
         okn += smp[i].ok;
         no_cont_col |= !smp[i].has_contended_col;
         if (smp[i].n < minclean)
@@ -975,12 +969,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
         if (!iv.ok) {
             v = CLAIM_INCONCLUSIVE;
             char cw[160] = "";
-            if (contended && probe_slow)
-                snprintf(cw, sizeof cw,
-                         "%zu of %zu trials contended (cpu_share below the contention threshold, "
-                         "or the host probe slow: %zu); ",
-                         contended, okn, probe_slow);
-            else if (contended)
+            if (contended)
                 snprintf(cw, sizeof cw,
                          "%zu of %zu trials contended (cpu_share below the contention "
                          "threshold); ",

@@ -31,8 +31,7 @@ static bool contention_note(const csv_table *t, const cfg_group *g, size_t ng, c
         return false;
     int l = snprintf(buf, n,
                      "contention: %zu of %zu ok trials were contended (another process took CPU "
-                     "time from a worker, or the host probe ran slow around the trial); figures "
-                     "use the clean trials",
+                     "time from a worker); figures use the clean trials",
                      nc, nok);
     if (nfrom && l > 0 && (size_t)l < n)
         snprintf(buf + l, n - (size_t)l,

@@ -5,14 +5,12 @@
 #include "alerts.h"
 #include "group.h"
 #include "meta.h"
-#include "probe.h"
 #include "registry.h"
 #include "report.h"
 #include "sysload.h"
 #include "topo.h"
 
 #include <errno.h>
-#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -1042,64 +1040,6 @@ static const char *child_value(const child_out *r, const char *key)
     return "";
 }
 
-static void set_child_value(child_out *r, const char *key, const char *val)
-{
-    for (size_t j = 0; j < r->keys.n; j++)
-        if (!strcmp(r->keys.v[j], key)) {
-            free(r->vals.v[j]);
-            r->vals.v[j] = xstrdup(val);
-            return;
-        }
-    sv_push(&r->keys, key);
-    sv_push(&r->vals, val);
-}
-
-/* The distinct CPUs a trial's workers run on: the --pin plan's first workers (worker i takes
- * cpu[i mod n]), or under --pin none the first of the affinity mask (probe.h) */
-static size_t trial_cpus(const sweep *s, unsigned threads, int *out, size_t cap)
-{
-    if (s->pin.policy == TOPO_PIN_NONE || !s->pin.n)
-        return probe_trial_cpus(threads, out, cap);
-    size_t k = 0;
-    for (unsigned w = 0; w < threads && w < s->pin.n && k < cap; w++) {
-        int c = s->pin.cpu[w];
-        bool seen = false;
-        for (size_t j = 0; j < k; j++)
-            seen |= out[j] == c;
-        if (!seen)
-            out[k++] = c;
-    }
-    return k;
-}
-
-/* TEST-ONLY hook: pmlab-test's fake experiments (tests/harness/fake_experiments.c) define it to
- * force a trial's probe_ratio (a value >= 0), so that tests do not depend on the machine's load
- * and the probe's rule can be tested. The pmlab program does not define it (weak: NULL). */
-extern double pmlab_test_only_probe_ratio(const char *experiment, const char *params,
-                                          unsigned trial) __attribute__((weak));
-
-/* The probe's columns, and `contended` = 1 for an ok trial that is not oversubscribed when the
- * host was slow around it (probe_ratio above PMLAB_PROBE_SLOW) */
-static void record_probe(const sweep *s, const config *c, unsigned trial, child_out *r,
-                         probe_result pb)
-{
-    char b[32];
-    bool oversubscribed = c->threads > online_cpus();
-    if (pmlab_test_only_probe_ratio) {
-        double forced = pmlab_test_only_probe_ratio(s->e->name, s->combo_str.v[c->combo], trial);
-        if (forced >= 0)
-            pb.ratio = forced;
-    }
-    if (isnan(pb.ns))
-        return;
-    snprintf(b, sizeof b, "%.1f", pb.ns);
-    set_child_value(r, "probe_ns", b);
-    snprintf(b, sizeof b, "%.3f", pb.ratio);
-    set_child_value(r, "probe_ratio", b);
-    if (!oversubscribed && r->status && !strcmp(r->status, "ok") && pb.ratio > PMLAB_PROBE_SLOW)
-        set_child_value(r, "contended", "1");
-}
-
 /* Parses and validates a run's options into s (no files touched). 0 or 2 (message printed). */
 static int prepare(const char *expname, int argc, char **argv, const char *forced_out, opts *u,
                    sweep *s, const pmlab_experiment **ep)
@@ -1320,13 +1260,7 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
                 continue;
             unsigned t = book_next_trial(&book[i]);
             child_out r;
-            /* the host probe on the trial's CPUs, just before and just after it (probe.h) */
-            int pc[64];
-            size_t npc = trial_cpus(&s, cfgs[i].threads, pc, 64);
-            probe_result pb = probe_cpus(pc, npc);
             run_child(&s, &cfgs[i], t, s.out, &r);
-            pb = probe_worse(pb, probe_cpus(pc, npc));
-            record_probe(&s, &cfgs[i], t, &r, pb);
             if (g_interrupted && !strcmp(r.status, "interrupted")) {
                 child_out_free(&r);
                 break; /* not recorded: resume runs it again */
@@ -1351,8 +1285,8 @@ static int run_sweep(const char *expname, int argc, char **argv, const char *cmd
                 const char *ops = child_value(&r, "ops_per_sec");
                 char cbuf[64] = "";
                 if (cont)
-                    snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s, host probe %sx)",
-                             child_value(&r, "cpu_share"), child_value(&r, "probe_ratio"));
+                    snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s)",
+                             child_value(&r, "cpu_share"));
                 char sbuf2[64] = ""; /* inside `pmlab reproduce`: the runs still to come */
                 if (g_suite_eta_after > 0)
                     snprintf(sbuf2, sizeof sbuf2, " (suite ~%.0fs)", eta + g_suite_eta_after);

@@ -276,7 +276,7 @@ static void test_ratio(void **state)
     md = render(j, a, b, &tl, &more);
     ASSERT_ROW(md, "Q1", "straddles the threshold 1.5");
     assert_int_equal(roles_in(&more), 2); /* both roles can be rerun */
-    assert_int_equal(more.n, 4);           /* each with the configuration the ratio used */
+    assert_int_equal(more.n, 4);          /* each with the configuration the ratio used */
     free(md);
     free(b);
     b = one(TIGHT20, 3);
