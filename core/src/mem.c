@@ -1,9 +1,58 @@
-/* mem.c — the one place the library allocates: the fault-injection hook, the allocation counter
- * and the per-thread node accounting summed on demand by pm_mem_stats_get(). */
+/* mem.c — the one place the library allocates: the node slabs, the fault-injection hook, the
+ * allocation counter and the per-thread node accounting summed on demand by pm_mem_stats_get(). */
 #include "node_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* ---- node slabs --------------------------------------------------------------------------------
+ * Nodes of at most PM_SLAB_MAX bytes come from size-class slabs instead of one malloc block each:
+ * glibc adds 8 bytes of header and rounds every block to 16 (14.6 B per key on words, where most
+ * nodes are 32-64 bytes); a slab block costs its size and nothing more. Bigger nodes (full branch
+ * nodes of more than ~50 entries) and every auxiliary block still go to malloc.
+ *
+ * Design (every node size is a multiple of 8, so class = size / 8 and blocks stay 8-aligned,
+ * enough for the 3 tag bits of a link):
+ *  - each thread has, per class, a LIFO free list threaded through the free blocks (word 0 =
+ *    next block) and a bump region carved from a PM_SLAB_CHUNK-byte malloc chunk it owns;
+ *  - alloc pops the thread's list, else takes a batch from the global depot, else carves;
+ *  - free pushes on the freeing thread's list, whatever thread allocated the block (frees come
+ *    from reclamation threads and from any thread that drops a last reference); when a list
+ *    reaches 2 * PM_SLAB_BATCH blocks, PM_SLAB_BATCH of them go to the depot as one batch;
+ *  - the depot is a mutex-protected stack of batches per class (word 1 of a batch's first block
+ *    = next batch, word 2 = its block count); a thread that exits gives its lists and the rest of
+ *    its bump region to the depot (the key destructor of the accounting, fold_thread).
+ * Only the owning thread touches its lists and region; blocks change threads only through the
+ * depot's mutex, and a block freed on another thread was handed over by the reference count's
+ * acq_rel drop (node.c): every access is ordered, and ThreadSanitizer sees it. Chunks are kept
+ * for the life of the process (linked from `chunks`), like a malloc arena's memory.
+ *
+ * The switch: PM_NODE_ALLOC=malloc in the environment (read once, at the first node allocation)
+ * makes every node a malloc block, as before, so that the alloc experiment compares malloc
+ * implementations underneath the map. Under ASan free blocks are poisoned, so a use after free of
+ * a slab node is reported as for a malloc block (without a quarantine: reuse is LIFO). */
+#if PM_SANITIZE_ADDRESS
+#include <sanitizer/asan_interface.h>
+#define SLAB_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define SLAB_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SLAB_POISON(p, n)   ((void)(p), (void)(n))
+#define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define PM_SLAB_MAX     512u /* largest slab node; bigger ones are malloc blocks */
+#define PM_SLAB_MIN     32u  /* smallest node (PM_LINE_MIN); a free block holds 3 words */
+#define PM_SLAB_CLASSES (PM_SLAB_MAX / 8 + 1)
+#define PM_SLAB_CHUNK   ((size_t)64 * 1024)
+#define PM_SLAB_BATCH   64u
+
+typedef struct pm_slab_tc {
+    void *head[PM_SLAB_CLASSES];
+    uint32_t n[PM_SLAB_CLASSES];
+    char *bump;
+    size_t left;
+} pm_slab_tc;
 
 /* Per-thread counters. Only the owning thread writes them (relaxed load + relaxed store, no
  * locked read-modify-write on the hot path); pm_mem_stats_get() reads them with relaxed loads,
@@ -14,6 +63,7 @@ typedef struct pm_tcount {
     _Atomic uint64_t node_allocs, node_frees, bytes_alloc, bytes_freed, all_allocs;
     struct pm_tcount *next, *prev;
     int registered;
+    pm_slab_tc slab; /* only the owning thread touches it */
 } pm_tcount;
 
 static _Thread_local pm_tcount tls_count;
@@ -25,9 +75,12 @@ static _Atomic uint64_t dead_node_allocs, dead_node_frees, dead_bytes_alloc, dea
 static pthread_key_t reg_key;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 
+static void slab_flush(pm_slab_tc *s);
+
 static void fold_thread(void *arg)
 {
     pm_tcount *t = arg;
+    slab_flush(&t->slab);
     pthread_mutex_lock(&reg_lock);
     atomic_fetch_add_explicit(&dead_node_allocs, t->node_allocs, memory_order_relaxed);
     atomic_fetch_add_explicit(&dead_node_frees, t->node_frees, memory_order_relaxed);
@@ -106,14 +159,185 @@ static inline int should_fail(void)
     return should_fail_slow();
 }
 
+/* ---- node slabs (see the top of the file) ------------------------------------------------------
+ */
+static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *depot[PM_SLAB_CLASSES]; /* per class: stack of batches */
+static void *spare;                  /* bump regions left by exited threads: word 1 = bytes */
+static void *chunks;                 /* every chunk, for the life of the process */
+static _Atomic int slab_mode;        /* 0 = not read yet, 1 = slab, 2 = malloc */
+
+static inline int slab_on(void)
+{
+    int m = atomic_load_explicit(&slab_mode, memory_order_relaxed);
+    if (__builtin_expect(m == 0, 0)) {
+        const char *e = getenv("PM_NODE_ALLOC");
+        int want = (e && !strcmp(e, "malloc")) ? 2 : 1, expect = 0;
+        m = atomic_compare_exchange_strong_explicit(&slab_mode, &expect, want, memory_order_relaxed,
+                                                    memory_order_relaxed)
+                ? want
+                : expect;
+    }
+    return m == 1;
+}
+
+const char *pm_debug_node_alloc(void)
+{
+    return slab_on() ? "slab" : "malloc";
+}
+
+static inline int slab_size(size_t size)
+{
+    return size >= PM_SLAB_MIN && size <= PM_SLAB_MAX && (size & 7) == 0;
+}
+
+/* Word w of a free block (poisoned under ASan except while read or written here). */
+static inline void *blk_get(void *b, unsigned w)
+{
+    void *v;
+    char *p = (char *)b + 8 * w;
+    SLAB_UNPOISON(p, 8);
+    memcpy(&v, p, sizeof v);
+    SLAB_POISON(p, 8);
+    return v;
+}
+static inline void blk_set(void *b, unsigned w, void *v)
+{
+    char *p = (char *)b + 8 * w;
+    SLAB_UNPOISON(p, 8);
+    memcpy(p, &v, sizeof v);
+    SLAB_POISON(p, 8);
+}
+
+/* Pushes the chain first..(n blocks) of class c on the depot as one batch. */
+static void depot_put(unsigned c, void *first, uint32_t n)
+{
+    blk_set(first, 2, (void *)(uintptr_t)n);
+    pthread_mutex_lock(&depot_lock);
+    blk_set(first, 1, depot[c]);
+    depot[c] = first;
+    pthread_mutex_unlock(&depot_lock);
+}
+
+/* Gives the bump region's rest to the thread's free lists as one block, or drops it if it is
+ * too small to be a node (at most PM_SLAB_MIN - 8 bytes per chunk). */
+static void bump_retire(pm_slab_tc *s)
+{
+    if (s->left >= PM_SLAB_MIN && s->left <= PM_SLAB_MAX) {
+        unsigned c = (unsigned)(s->left >> 3);
+        blk_set(s->bump, 0, s->head[c]);
+        s->head[c] = s->bump;
+        s->n[c]++;
+    }
+    s->bump = NULL;
+    s->left = 0;
+}
+
+/* A new bump region: an exited thread's rest, else a new chunk. -1 if malloc fails. */
+static int bump_refill(pm_slab_tc *s)
+{
+    pthread_mutex_lock(&depot_lock);
+    void *r = spare;
+    if (r) {
+        spare = blk_get(r, 0);
+        pthread_mutex_unlock(&depot_lock);
+        bump_retire(s);
+        s->bump = r;
+        s->left = (size_t)(uintptr_t)blk_get(r, 1);
+        return 0;
+    }
+    pthread_mutex_unlock(&depot_lock);
+    char *ch = malloc(PM_SLAB_CHUNK);
+    if (!ch)
+        return -1;
+    bump_retire(s);
+    pthread_mutex_lock(&depot_lock);
+    memcpy(ch, &chunks, sizeof chunks);
+    chunks = ch;
+    pthread_mutex_unlock(&depot_lock);
+    s->bump = ch + 16; /* keeps malloc's 16-byte alignment */
+    s->left = PM_SLAB_CHUNK - 16;
+    SLAB_POISON(s->bump, s->left);
+    return 0;
+}
+
+static void *slab_alloc(pm_slab_tc *s, size_t size)
+{
+    unsigned c = (unsigned)(size >> 3);
+    void *b = s->head[c];
+    if (__builtin_expect(b != NULL, 1)) {
+        s->head[c] = blk_get(b, 0);
+        s->n[c]--;
+        SLAB_UNPOISON(b, size);
+        return b;
+    }
+    pthread_mutex_lock(&depot_lock);
+    b = depot[c];
+    if (b)
+        depot[c] = blk_get(b, 1);
+    pthread_mutex_unlock(&depot_lock);
+    if (b) {
+        s->head[c] = blk_get(b, 0);
+        s->n[c] = (uint32_t)(uintptr_t)blk_get(b, 2) - 1;
+        SLAB_UNPOISON(b, size);
+        return b;
+    }
+    while (s->left < size) /* a spare region may be smaller than this node */
+        if (bump_refill(s))
+            return NULL;
+    b = s->bump;
+    s->bump += size;
+    s->left -= size;
+    SLAB_UNPOISON(b, size);
+    return b;
+}
+
+static void slab_free(pm_slab_tc *s, void *p, size_t size)
+{
+    unsigned c = (unsigned)(size >> 3);
+    SLAB_POISON(p, size);
+    blk_set(p, 0, s->head[c]);
+    s->head[c] = p;
+    if (__builtin_expect(++s->n[c] < 2 * PM_SLAB_BATCH, 1))
+        return;
+    /* The list is long: PM_SLAB_BATCH blocks from its head go to the depot. */
+    void *last = p;
+    for (unsigned i = 1; i < PM_SLAB_BATCH; i++)
+        last = blk_get(last, 0);
+    s->head[c] = blk_get(last, 0);
+    s->n[c] -= PM_SLAB_BATCH;
+    blk_set(last, 0, NULL);
+    depot_put(c, p, PM_SLAB_BATCH);
+}
+
+/* The thread exits: its lists and the rest of its region go to the depot. */
+static void slab_flush(pm_slab_tc *s)
+{
+    for (unsigned c = 0; c < PM_SLAB_CLASSES; c++) {
+        if (s->n[c])
+            depot_put(c, s->head[c], s->n[c]);
+        s->head[c] = NULL;
+        s->n[c] = 0;
+    }
+    if (s->left >= PM_SLAB_MIN) {
+        blk_set(s->bump, 1, (void *)(uintptr_t)s->left);
+        pthread_mutex_lock(&depot_lock);
+        blk_set(s->bump, 0, spare);
+        spare = s->bump;
+        pthread_mutex_unlock(&depot_lock);
+    }
+    s->bump = NULL;
+    s->left = 0;
+}
+
 void *pm_alloc_node(size_t size)
 {
     if (should_fail())
         return NULL;
-    void *p = malloc(size);
+    pm_tcount *t = tcount();
+    void *p = slab_size(size) && slab_on() ? slab_alloc(&t->slab, size) : malloc(size);
     if (!p)
         return NULL;
-    pm_tcount *t = tcount();
     bump(&t->all_allocs, 1);
     bump(&t->node_allocs, 1);
     bump(&t->bytes_alloc, size);
@@ -125,7 +349,10 @@ void pm_free_node(void *p, size_t size)
     pm_tcount *t = tcount();
     bump(&t->node_frees, 1);
     bump(&t->bytes_freed, size);
-    free(p);
+    if (slab_size(size) && slab_on())
+        slab_free(&t->slab, p, size);
+    else
+        free(p);
 }
 
 void *pm_alloc_aux(size_t size)
