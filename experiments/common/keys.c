@@ -157,7 +157,51 @@ static void raw_free(raw *r)
 /* ---- sources ----------------------------------------------------------------------------------
  */
 
-typedef enum { SRC_WORDS, SRC_KB, SRC_INTS, SRC_RANDOM, SRC_FILE, SRC_FILE_LP, SRC_PATHS } src_kind;
+typedef enum {
+    SRC_WORDS,
+    SRC_KB,
+    SRC_INTS,
+    SRC_RANDOM,
+    SRC_SEXPR,
+    SRC_FILE,
+    SRC_FILE_LP,
+    SRC_PATHS
+} src_kind;
+
+/* The one list of key sets: pmlab registers these (experiments/registry.c), parse_spec accepts
+ * them, its error message and the tests derive from it. A name ending in ':' is a family
+ * NAME:ARGUMENT; "file" is the family file:PATH[:lp] (pmlab's registry spells it without ':'). */
+static const struct {
+    const char *name;
+    src_kind kind;
+    bool generated; /* synthesized from the seed: no bound on the key count */
+    const char *help;
+} keysets[] = {
+    {"words", SRC_WORDS, false, "/usr/share/dict/words (Debian wamerican), one key per line"},
+    {"kb", SRC_KB, true,
+     "synthetic KB paths spaces/<id>/facts/<domain>/<entity>/<attr> (~50 B; unbounded)"},
+    {"ints", SRC_INTS, true,
+     "Rust benches' keys: 1-byte partition prefix + trimmed LE integer (unbounded)"},
+    {"random", SRC_RANDOM, true, "uniform random bytes, lengths 3..20 (seeded; unbounded)"},
+    {"sexpr", SRC_SEXPR, true,
+     "synthetic KB expressions in MeTTa's path byte encoding, 16..270 B (seeded; unbounded)"},
+    {"file", SRC_FILE, false, "file:PATH[:lp]"},
+    {"paths:", SRC_PATHS, false,
+     "a .paths file (the Rust PathMap crate's format: zlib stream of length-prefixed paths), "
+     "paths in file order"},
+};
+#define NKEYSETS (sizeof keysets / sizeof keysets[0])
+
+const char *pmx_keyset_name(size_t i, const char **help, bool *generated)
+{
+    if (i >= NKEYSETS)
+        return NULL;
+    if (help)
+        *help = keysets[i].help;
+    if (generated)
+        *generated = keysets[i].generated;
+    return keysets[i].name;
+}
 
 static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathlen, char *err,
                       size_t errlen)
@@ -166,14 +210,12 @@ static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathl
         set_err(err, errlen, "empty key set name");
         return -1;
     }
-    if (strcmp(spec, "words") == 0)
-        *kind = SRC_WORDS;
-    else if (strcmp(spec, "kb") == 0)
-        *kind = SRC_KB;
-    else if (strcmp(spec, "ints") == 0)
-        *kind = SRC_INTS;
-    else if (strcmp(spec, "random") == 0)
-        *kind = SRC_RANDOM;
+    size_t i = 0;
+    while (i < NKEYSETS && (keysets[i].kind == SRC_FILE || keysets[i].kind == SRC_PATHS ||
+                            strcmp(spec, keysets[i].name) != 0))
+        i++;
+    if (i < NKEYSETS)
+        *kind = keysets[i].kind;
     else if (strncmp(spec, "file:", 5) == 0 || strncmp(spec, "paths:", 6) == 0) {
         int paths = spec[0] == 'p';
         const char *p = spec + (paths ? 6 : 5);
@@ -190,8 +232,16 @@ static int parse_spec(const char *spec, src_kind *kind, char *path, size_t pathl
         memcpy(path, p, n);
         path[n] = 0;
     } else {
-        set_err(err, errlen,
-                "unknown key set '%s' (words, kb, ints, random, file:PATH[:lp], paths:FILE)", spec);
+        char names[256] = "";
+        size_t used = 0;
+        for (size_t j = 0; j < NKEYSETS && used < sizeof names; j++) {
+            const char *nm = keysets[j].kind == SRC_FILE    ? "file:PATH[:lp]"
+                             : keysets[j].kind == SRC_PATHS ? "paths:FILE"
+                                                            : keysets[j].name;
+            int w = snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", nm);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        set_err(err, errlen, "unknown key set '%s' (%s)", spec, names);
         return -1;
     }
     if (*kind == SRC_WORDS)
@@ -221,6 +271,18 @@ static void byte_prefix(unsigned p, unsigned parts, uint8_t *pre, size_t *plen)
 {
     *plen = parts > 1 ? 1 : 0;
     pre[0] = (uint8_t)p;
+}
+
+/* sexpr's partition prefix (parts > 1): the start of (pNNN KEY), 0x02 0xC4 'p' and three digits. */
+static size_t sexpr_part_prefix(unsigned p, uint8_t *out)
+{
+    out[0] = 0x02;
+    out[1] = 0xC4;
+    out[2] = 'p';
+    out[3] = (uint8_t)('0' + p / 100 % 10);
+    out[4] = (uint8_t)('0' + p / 10 % 10);
+    out[5] = (uint8_t)('0' + p % 10);
+    return 6;
 }
 
 static size_t pmx_file_read(void *ctx, void *buf, size_t cap)
@@ -400,13 +462,308 @@ static int gen_random(raw *r, size_t size, unsigned parts, uint64_t seed)
     return 0;
 }
 
+/* ---- sexpr: knowledge-base expressions in MeTTa's path byte encoding ----------------------------
+ *
+ * One tag byte per node, in prefix order: 0x00|a (a <= 63) an expression of a children; 0xC0 a new
+ * variable; 0x80|i a reference to the expression's i-th variable (i < the variables so far);
+ * 0xC0|s then s bytes a symbol of s bytes (1 <= s <= 63). A key is one expression:
+ *   (axiom (= L R))   40 %   L, R terms with variables
+ *   (fact (F A...))   25 %   a ground term of arity 2..4 under a Zipf functor
+ *   (: S T)           20 %   a Zipf symbol and its type, a symbol or (-> A B [C])
+ *   (rule P C)        15 %   two terms with variables
+ * A term at depth d (the key is depth 0, its head's argument depth 1) is a compound with
+ * probability SX_COMPOUND_PCT - SX_COMPOUND_STEP x d, at most depth SX_MAX_DEPTH: an expression of
+ * arity 1..4 whose first child is a Zipf symbol; otherwise a leaf: where variables are allowed a
+ * variable SX_VAR_PCT % of the time (a reference to an earlier one half of those times, when any),
+ * else a Zipf symbol. Symbols come from a fixed vocabulary of SX_VOCAB pseudo-words, drawn with
+ * Zipf exponent SX_ZIPF. Knowledge bases hold many facts about the same things, so a fresh key is
+ * followed by 0..2 x SX_GROUP - 1 siblings (uniform, mean SX_GROUP - 1/2): each redraws one term
+ * that ends the previous key (chosen uniformly among the terms on its right spine), keeping
+ * everything before it. Keys outside SX_MIN_LEN..SX_MAX_LEN bytes are drawn again. With more than
+ * one partition every key is wrapped as (pNNN KEY): a valid expression whose partition prefix
+ * 0x02 0xC4 'p' d d d no other partition's prefix extends. */
+#define SX_VOCAB         4096
+#define SX_ZIPF          1.1
+#define SX_MAX_DEPTH     6
+#define SX_COMPOUND_PCT  72
+#define SX_COMPOUND_STEP 10
+#define SX_VAR_PCT       30
+#define SX_GROUP         3 /* siblings after a fresh key: uniform 0..2 x SX_GROUP - 1 */
+#define SX_MIN_LEN       16
+#define SX_MAX_LEN       270
+
+typedef struct sx_gen {
+    uint64_t s;
+    double *cdf;        /* cumulative Zipf weights of the vocabulary, normalised */
+    uint8_t (*sym)[16]; /* sym[i][0] = length, then the bytes */
+    uint8_t buf[SX_MAX_LEN + 80];
+    size_t len;
+    unsigned nvars;
+    bool over; /* the key grew past SX_MAX_LEN: drawn again */
+    /* every term of the key in prefix order: where it starts and ends, the variables before it,
+     * its depth and whether it may hold variables (a sibling key redraws one that ends the key) */
+    struct {
+        uint16_t start, end;
+        uint8_t nvars, depth;
+        bool vars;
+    } term[SX_MAX_LEN];
+    unsigned nterms;
+} sx_gen;
+
+static void sx_byte(sx_gen *g, uint8_t b)
+{
+    if (g->len < SX_MAX_LEN)
+        g->buf[g->len++] = b;
+    else
+        g->over = true;
+}
+
+static void sx_symbol(sx_gen *g, const uint8_t *p, size_t n)
+{
+    sx_byte(g, (uint8_t)(0xC0 | n));
+    for (size_t i = 0; i < n; i++)
+        sx_byte(g, p[i]);
+}
+
+static void sx_lit(sx_gen *g, const char *s)
+{
+    sx_symbol(g, (const uint8_t *)s, strlen(s));
+}
+
+static unsigned sx_pct(sx_gen *g)
+{
+    return (unsigned)(pmx_rand_next(&g->s) % 100);
+}
+
+static void sx_zipf_symbol(sx_gen *g)
+{
+    double u = (double)(pmx_rand_next(&g->s) >> 11) / 9007199254740992.0;
+    size_t lo = 0, hi = SX_VOCAB - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (g->cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    sx_symbol(g, g->sym[lo] + 1, g->sym[lo][0]);
+}
+
+static void sx_term_body(sx_gen *g, unsigned depth, bool vars);
+
+static void sx_term(sx_gen *g, unsigned depth, bool vars)
+{
+    unsigned t = g->nterms < SX_MAX_LEN ? g->nterms++ : SX_MAX_LEN;
+    if (t < SX_MAX_LEN) {
+        g->term[t].start = (uint16_t)g->len;
+        g->term[t].nvars = (uint8_t)g->nvars;
+        g->term[t].depth = (uint8_t)depth;
+        g->term[t].vars = vars;
+    }
+    sx_term_body(g, depth, vars);
+    if (t < SX_MAX_LEN)
+        g->term[t].end = (uint16_t)g->len;
+}
+
+static void sx_term_body(sx_gen *g, unsigned depth, bool vars)
+{
+    int compound = SX_COMPOUND_PCT - SX_COMPOUND_STEP * (int)depth;
+    if (depth < SX_MAX_DEPTH && (int)sx_pct(g) < compound) {
+        unsigned r = sx_pct(g), arity = r < 10 ? 1 : r < 45 ? 2 : r < 80 ? 3 : 4;
+        sx_byte(g, (uint8_t)arity);
+        sx_zipf_symbol(g);
+        for (unsigned i = 1; i < arity; i++)
+            sx_term(g, depth + 1, vars);
+        return;
+    }
+    if (vars && sx_pct(g) < SX_VAR_PCT) {
+        if (g->nvars && sx_pct(g) < 50) {
+            sx_byte(g, (uint8_t)(0x80 | (pmx_rand_next(&g->s) % g->nvars)));
+            return;
+        }
+        if (g->nvars < 64) {
+            sx_byte(g, 0xC0);
+            g->nvars++;
+            return;
+        }
+    }
+    sx_zipf_symbol(g);
+}
+
+/* One key into g->buf. */
+static void sx_key(sx_gen *g, unsigned part, unsigned parts)
+{
+    g->len = 0;
+    g->nvars = 0;
+    g->nterms = 0;
+    g->over = false;
+    if (parts > 1)
+        g->len = sexpr_part_prefix(part, g->buf);
+    unsigned kind = sx_pct(g);
+    if (kind < 40) { /* (axiom (= L R)) */
+        sx_byte(g, 2);
+        sx_lit(g, "axiom");
+        sx_byte(g, 3);
+        sx_lit(g, "=");
+        sx_term(g, 2, true);
+        sx_term(g, 2, true);
+    } else if (kind < 65) { /* (fact (F A...)) */
+        sx_byte(g, 2);
+        sx_lit(g, "fact");
+        unsigned arity = 2 + (unsigned)(pmx_rand_next(&g->s) % 3);
+        sx_byte(g, (uint8_t)arity);
+        sx_zipf_symbol(g);
+        for (unsigned i = 1; i < arity; i++)
+            sx_term(g, 2, false);
+    } else if (kind < 85) { /* (: S T) */
+        sx_byte(g, 3);
+        sx_lit(g, ":");
+        sx_zipf_symbol(g);
+        if (sx_pct(g) < 40) {
+            sx_term(g, SX_MAX_DEPTH, false); /* a symbol */
+        } else {
+            unsigned arity = 3 + (unsigned)(pmx_rand_next(&g->s) % 2);
+            sx_byte(g, (uint8_t)arity);
+            sx_lit(g, "->");
+            for (unsigned i = 1; i < arity; i++)
+                sx_term(g, 2, false);
+        }
+    } else { /* (rule P C) */
+        sx_byte(g, 3);
+        sx_lit(g, "rule");
+        sx_term(g, 1, true);
+        sx_term(g, 1, true);
+    }
+}
+
+/* A sibling of the key in g->buf: one term that ends the key, chosen at random, drawn again. */
+static void sx_sibling(sx_gen *g)
+{
+    unsigned spine[SX_MAX_LEN], n = 0, end = (unsigned)g->len;
+    for (unsigned t = 0; t < g->nterms && t < SX_MAX_LEN; t++)
+        if (g->term[t].end == end)
+            spine[n++] = t;
+    if (!n)
+        return;
+    unsigned t = spine[pmx_rand_next(&g->s) % n];
+    g->len = g->term[t].start;
+    g->nvars = g->term[t].nvars;
+    g->over = false;
+    g->nterms = t;
+    sx_term(g, g->term[t].depth, g->term[t].vars);
+    for (unsigned i = 0; i < n && spine[i] < t; i++) /* the enclosing terms end with it */
+        g->term[spine[i]].end = (uint16_t)g->len;
+}
+
+/* The vocabulary: pseudo-words of 1..4 syllables; the frequent (low) ranks are the short ones. */
+static int sx_vocab(sx_gen *g)
+{
+    static const char *const syl[] = {"ka", "to", "ri", "ne", "su", "mo", "la", "pi",
+                                      "de", "go", "ba", "vi", "ze", "hu", "fo", "cy",
+                                      "an", "el", "is", "or", "um", "ex", "qu", "wa"};
+    enum { NSYL = sizeof syl / sizeof syl[0] };
+    g->cdf = malloc(SX_VOCAB * sizeof *g->cdf);
+    g->sym = malloc(SX_VOCAB * sizeof *g->sym);
+    if (!g->cdf || !g->sym)
+        return -1;
+    uint64_t vs = 0x53455850ull; /* fixed: the vocabulary is the same for every seed */
+    double sum = 0;
+    for (size_t i = 0; i < SX_VOCAB; i++) {
+        size_t n = 0, r = i;
+        do { /* bijective base-NSYL numbering: distinct ranks, distinct stems */
+            const char *sy = syl[r % NSYL];
+            g->sym[i][1 + n++] = (uint8_t)sy[0];
+            g->sym[i][1 + n++] = (uint8_t)sy[1];
+            r /= NSYL;
+        } while (r-- > 0);
+        unsigned extra = (unsigned)(pmx_rand_next(&vs) % 4); /* 0..3 more letters */
+        for (unsigned e = 0; e < extra; e++)
+            g->sym[i][1 + n++] = (uint8_t)("nstrlmkdxy"[pmx_rand_next(&vs) % 10]);
+        g->sym[i][0] = (uint8_t)n;
+        g->cdf[i] = (sum += 1.0 / pow((double)(i + 1), SX_ZIPF));
+    }
+    for (size_t i = 0; i < SX_VOCAB; i++)
+        g->cdf[i] /= sum;
+    return 0;
+}
+
+static int gen_sexpr(raw *r, size_t size, unsigned parts, uint64_t seed)
+{
+    sx_gen *g = calloc(1, sizeof *g);
+    if (!g || sx_vocab(g) != 0) {
+        if (g) {
+            free(g->cdf);
+            free(g->sym);
+        }
+        free(g);
+        return -1;
+    }
+    g->s = seed ^ 0x5345585052ull;
+    size_t tries = 0, groups = 0;
+    unsigned siblings = 0, p = 0;
+    int rc = 0;
+    while (r->n < size && tries++ < size * 8 + 1000) {
+        if (siblings && g->nterms) {
+            sx_sibling(g);
+            siblings--;
+        } else {
+            p = (unsigned)(groups++ % parts);
+            sx_key(g, p, parts);
+            siblings = (unsigned)(pmx_rand_next(&g->s) % (2 * SX_GROUP));
+        }
+        if (g->over || g->len < SX_MIN_LEN) {
+            siblings = 0;
+            continue;
+        }
+        if (raw_add(r, NULL, 0, g->buf, g->len, p) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    free(g->cdf);
+    free(g->sym);
+    free(g);
+    return rc;
+}
+
+bool pmx_sexpr_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0, need = 1; /* nodes still to read */
+    unsigned vars = 0;
+    while (need) {
+        if (i >= n)
+            return false;
+        uint8_t t = p[i++];
+        need--;
+        if (t < 0x40) {
+            need += t;
+        } else if (t < 0x80) {
+            return false; /* 0x40..0x7F: no tag */
+        } else if (t < 0xC0) {
+            if ((unsigned)(t & 0x3F) >= vars)
+                return false;
+        } else if (t == 0xC0) {
+            vars++;
+        } else {
+            size_t s = t & 0x3F;
+            if (n - i < s)
+                return false;
+            i += s;
+        }
+    }
+    return i == n;
+}
+
 int pmx_keys_count(const char *spec, uint64_t limit, uint64_t *count, char *err, size_t errlen)
 {
     src_kind kind;
     char path[4096];
     if (parse_spec(spec, &kind, path, sizeof path, err, errlen) != 0)
         return -1;
-    if (kind == SRC_KB || kind == SRC_INTS || kind == SRC_RANDOM) {
+    bool generated = false;
+    for (size_t i = 0; i < NKEYSETS; i++)
+        generated |= keysets[i].kind == kind && keysets[i].generated;
+    if (generated) {
         *count = UINT64_MAX;
         return 0;
     }
@@ -461,6 +818,9 @@ int pmx_keys_make(const char *spec, size_t size, unsigned parts, uint64_t seed, 
     case SRC_RANDOM:
         rc = gen_random(&r, size, parts, seed);
         break;
+    case SRC_SEXPR:
+        rc = gen_sexpr(&r, size, parts, seed);
+        break;
     }
     if (rc != 0) {
         if (err && !err[0])
@@ -512,6 +872,8 @@ int pmx_keys_make(const char *spec, size_t size, unsigned parts, uint64_t seed, 
         int n = 0;
         if (kind == SRC_KB)
             n = sprintf(pp, "spaces/g%03u-", p);
+        else if (kind == SRC_SEXPR && parts > 1)
+            n = (int)sexpr_part_prefix(p, (uint8_t *)pp);
         else if (parts > 1 || kind == SRC_INTS) {
             pp[0] = (char)p;
             n = 1;

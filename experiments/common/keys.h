@@ -1,20 +1,26 @@
 /* keys.h — the key sets shared by every experiment, and lookup streams drawn from them.
  *
- * A key set is named by a spec string:
- *   words          /usr/share/dict/words (Debian wamerican), one key per line, in file order
- *   kb             synthetic knowledge-base paths spaces/<id>/facts/<domain>/<entity>/<attr>,
- *                  deterministic from the seed, partition (space) names prefix-free, ~50 bytes
- *   ints           the Rust benches' keys: a one-byte partition prefix, then the little-endian
- * bytes of i with high zero bytes trimmed (at least one byte) random         uniform random bytes,
- * lengths 3..20, deterministic from the seed file:PATH      one key per line (a trailing '\r' is
- * dropped, empty lines are skipped) file:PATH:lp   binary keys, each a u32 little-endian length
- * followed by that many bytes paths:FILE     a .paths file (the Rust PathMap crate's format,
- * pathmap_io.h): its paths in file order. Keys are distinct; a set holds at most `size` keys
- * (fewer when the source has fewer).
+ * A key set is named by a spec string (the list is keys.c's `keysets`, read with
+ * pmx_keyset_name; pmlab registers it as is):
+ *   words        /usr/share/dict/words (Debian wamerican), one key per line, in file order
+ *   kb           synthetic knowledge-base paths spaces/<id>/facts/<domain>/<entity>/<attr>,
+ *                deterministic from the seed, partition (space) names prefix-free, ~50 bytes
+ *   ints         the Rust benches' keys: a one-byte partition prefix, then the little-endian
+ *                bytes of i with high zero bytes trimmed (at least one byte)
+ *   random       uniform random bytes, lengths 3..20, deterministic from the seed
+ *   sexpr        synthetic knowledge-base expressions in MeTTa's path byte encoding (one tag
+ *                byte per node, prefix order; pmx_sexpr_valid), 16..270 bytes, deterministic
+ *                from the seed (docs/experiments.md has the grammar)
+ *   file:PATH    one key per line (a trailing '\r' is dropped, empty lines are skipped)
+ *   file:PATH:lp binary keys, each a u32 little-endian length followed by that many bytes
+ *   paths:FILE   a .paths file (the Rust PathMap crate's format, pathmap_io.h): its paths in
+ *                file order
+ * Keys are distinct; a set holds at most `size` keys (fewer when the source has fewer).
  */
 #ifndef PMX_KEYS_H
 #define PMX_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +41,17 @@ typedef struct pmx_keys {
     char *arena; /* owns every key's bytes */
     size_t arena_len;
 } pmx_keys;
+
+/** The i-th key set of the one list (i = 0, 1, ... until NULL): its name ("NAME:" for a family
+ * NAME:ARGUMENT; "file" for file:PATH[:lp]), a one-line help, and whether it is generated from
+ * the seed (true: no bound on its key count; false: read from a file). help and generated may
+ * be NULL. */
+const char *pmx_keyset_name(size_t i, const char **help, bool *generated);
+
+/** True when p[0..n) is exactly one expression of the sexpr encoding: tags 0x00..0x3F
+ * (expression of that many children), 0xC0 (new variable), 0x80|i (i < variables so far),
+ * 0xC0|s + s bytes (symbol); nothing left over. */
+bool pmx_sexpr_valid(const uint8_t *p, size_t n);
 
 /** 0 when `spec` names a valid key set; otherwise -1 and a one-line reason in err. Checks that a
  * file: key set is readable, without loading it. */
