@@ -7,16 +7,17 @@
 #include <string.h>
 
 /* ---- node slabs --------------------------------------------------------------------------------
- * Nodes of at most PM_SLAB_MAX bytes come from size-class slabs instead of one malloc block each:
- * glibc adds 8 bytes of header and rounds every block to 16 (14.6 B per key on words, where most
- * nodes are 32-64 bytes); a slab block costs its size and nothing more. Bigger nodes (full branch
- * nodes of more than ~50 entries) and every auxiliary block still go to malloc.
+ * Nodes of at most PM_SLAB_MAX (504) bytes come from size-class slabs instead of one malloc block
+ * each: glibc adds 8 bytes of header and rounds every block to 16 (14.6 B per key on words, where
+ * most nodes are 32-64 bytes); a slab block costs its size and nothing more. Bigger nodes (full
+ * branch nodes of more than ~50 entries) and every auxiliary block still go to malloc.
  *
  * Design (every node size is a multiple of 8, so class = size / 8 and blocks stay 8-aligned,
  * enough for the 3 tag bits of a link):
  *  - each thread has, per class, a LIFO free list threaded through the free blocks (word 0 =
  *    next block) and a bump region carved from a PM_SLAB_CHUNK-byte malloc chunk it owns;
- *  - alloc pops the thread's list, else takes a batch from the global depot, else carves;
+ *  - alloc pops the thread's list, else takes a batch from the global depot, else splits a free
+ *    block of a larger class of the thread's, else carves;
  *  - free pushes on the freeing thread's list, whatever thread allocated the block (frees come
  *    from reclamation threads and from any thread that drops a last reference); when a list
  *    reaches 2 * PM_SLAB_BATCH blocks, PM_SLAB_BATCH of them go to the depot as one batch;
@@ -41,15 +42,17 @@
 #define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define PM_SLAB_MAX     512u /* largest slab node; bigger ones are malloc blocks */
+#define PM_SLAB_MAX     504u /* largest slab node (classes < 64: one bit each in `full`) */
 #define PM_SLAB_MIN     32u  /* smallest node (PM_LINE_MIN); a free block holds 3 words */
 #define PM_SLAB_CLASSES (PM_SLAB_MAX / 8 + 1)
-#define PM_SLAB_CHUNK   ((size_t)64 * 1024)
-#define PM_SLAB_BATCH   64u
+_Static_assert(PM_SLAB_CLASSES <= 64, "one bit per class in pm_slab_tc.full");
+#define PM_SLAB_CHUNK ((size_t)64 * 1024)
+#define PM_SLAB_BATCH 64u
 
 typedef struct pm_slab_tc {
     void *head[PM_SLAB_CLASSES];
     uint32_t n[PM_SLAB_CLASSES];
+    uint64_t full; /* bit c: head[c] is not empty */
     char *bump;
     size_t left;
 } pm_slab_tc;
@@ -228,6 +231,7 @@ static void bump_retire(pm_slab_tc *s)
         blk_set(s->bump, 0, s->head[c]);
         s->head[c] = s->bump;
         s->n[c]++;
+        s->full |= 1ull << c;
     }
     s->bump = NULL;
     s->left = 0;
@@ -266,7 +270,8 @@ static void *slab_alloc(pm_slab_tc *s, size_t size)
     unsigned c = (unsigned)(size >> 3);
     void *b = s->head[c];
     if (__builtin_expect(b != NULL, 1)) {
-        s->head[c] = blk_get(b, 0);
+        if (!(s->head[c] = blk_get(b, 0)))
+            s->full &= ~(1ull << c);
         s->n[c]--;
         SLAB_UNPOISON(b, size);
         return b;
@@ -277,8 +282,28 @@ static void *slab_alloc(pm_slab_tc *s, size_t size)
         depot[c] = blk_get(b, 1);
     pthread_mutex_unlock(&depot_lock);
     if (b) {
-        s->head[c] = blk_get(b, 0);
+        if ((s->head[c] = blk_get(b, 0)))
+            s->full |= 1ull << c;
         s->n[c] = (uint32_t)(uintptr_t)blk_get(b, 2) - 1;
+        SLAB_UNPOISON(b, size);
+        return b;
+    }
+    /* A free block of a class at least PM_SLAB_MIN bytes larger is split: the rest becomes a
+     * free block of its own class. Nodes that grow leave blocks of sizes that new nodes seldom
+     * ask for (a small branch node of 8 entries that becomes a full one frees 96 bytes); without
+     * the split they stay idle (4 B per key on kb keys inserted in random order). */
+    uint64_t big = c + PM_SLAB_MIN / 8 < 64 ? s->full & (~0ull << (c + PM_SLAB_MIN / 8)) : 0;
+    if (big) {
+        unsigned k = (unsigned)__builtin_ctzll(big), r = k - c;
+        b = s->head[k];
+        if (!(s->head[k] = blk_get(b, 0)))
+            s->full &= ~(1ull << k);
+        s->n[k]--;
+        void *rest = (char *)b + size;
+        blk_set(rest, 0, s->head[r]);
+        s->head[r] = rest;
+        s->n[r]++;
+        s->full |= 1ull << r;
         SLAB_UNPOISON(b, size);
         return b;
     }
@@ -298,6 +323,7 @@ static void slab_free(pm_slab_tc *s, void *p, size_t size)
     SLAB_POISON(p, size);
     blk_set(p, 0, s->head[c]);
     s->head[c] = p;
+    s->full |= 1ull << c;
     if (__builtin_expect(++s->n[c] < 2 * PM_SLAB_BATCH, 1))
         return;
     /* The list is long: PM_SLAB_BATCH blocks from its head go to the depot. */
@@ -319,6 +345,7 @@ static void slab_flush(pm_slab_tc *s)
         s->head[c] = NULL;
         s->n[c] = 0;
     }
+    s->full = 0;
     if (s->left >= PM_SLAB_MIN) {
         blk_set(s->bump, 1, (void *)(uintptr_t)s->left);
         pthread_mutex_lock(&depot_lock);
