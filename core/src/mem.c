@@ -17,7 +17,7 @@
  *  - each thread has, per class, a LIFO free list threaded through the free blocks (word 0 =
  *    next block) and a bump region carved from a PM_SLAB_CHUNK-byte malloc chunk it owns;
  *  - alloc pops the thread's list, else takes a batch from the global depot, else splits a free
- *    block of a larger class of the thread's, else carves;
+ *    block of a larger class of the thread's that has a surplus, else carves;
  *  - free pushes on the freeing thread's list, whatever thread allocated the block (frees come
  *    from reclamation threads and from any thread that drops a last reference); when a list
  *    reaches 2 * PM_SLAB_BATCH blocks, PM_SLAB_BATCH of them go to the depot as one batch;
@@ -48,6 +48,11 @@
 _Static_assert(PM_SLAB_CLASSES <= 64, "one bit per class in pm_slab_tc.full");
 #define PM_SLAB_CHUNK ((size_t)64 * 1024)
 #define PM_SLAB_BATCH 64u
+/* A larger class is split only while it holds at least this many free blocks. Splitting any
+ * free block left 2,087 idle 48-byte remainders on words inserted in order (heap 39.70 B/key
+ * against 38.44 without splitting); from 8 up to 32 the figure is the same: words 38.44, kb
+ * keys in random order 45.89 (core count 45.29). */
+#define PM_SLAB_SPLIT_MIN 16u
 
 typedef struct pm_slab_tc {
     void *head[PM_SLAB_CLASSES];
@@ -293,6 +298,8 @@ static void *slab_alloc(pm_slab_tc *s, size_t size)
      * ask for (a small branch node of 8 entries that becomes a full one frees 96 bytes); without
      * the split they stay idle (4 B per key on kb keys inserted in random order). */
     uint64_t big = c + PM_SLAB_MIN / 8 < 64 ? s->full & (~0ull << (c + PM_SLAB_MIN / 8)) : 0;
+    while (big && s->n[__builtin_ctzll(big)] < PM_SLAB_SPLIT_MIN)
+        big &= big - 1; /* only a class with a surplus: a short list is still being reused */
     if (big) {
         unsigned k = (unsigned)__builtin_ctzll(big), r = k - c;
         b = s->head[k];
