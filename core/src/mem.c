@@ -42,10 +42,10 @@
 #define SLAB_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define PM_SLAB_MAX     504u /* largest slab node (classes < 64: one bit each in `full`) */
+#define PM_SLAB_MAX     504u /* largest slab node (classes < 64: one bit each in a word) */
 #define PM_SLAB_MIN     32u  /* smallest node (PM_LINE_MIN); a free block holds 3 words */
 #define PM_SLAB_CLASSES (PM_SLAB_MAX / 8 + 1)
-_Static_assert(PM_SLAB_CLASSES <= 64, "one bit per class in pm_slab_tc.full");
+_Static_assert(PM_SLAB_CLASSES <= 64, "one bit per class in pm_slab_tc.rich and depot_has");
 #define PM_SLAB_CHUNK ((size_t)64 * 1024)
 #define PM_SLAB_BATCH 64u
 /* A larger class is split only while it holds at least this many free blocks. Splitting any
@@ -53,11 +53,12 @@ _Static_assert(PM_SLAB_CLASSES <= 64, "one bit per class in pm_slab_tc.full");
  * against 38.44 without splitting); from 8 up to 32 the figure is the same: words 38.44, kb
  * keys in random order 45.89 (core count 45.29). */
 #define PM_SLAB_SPLIT_MIN 16u
+_Static_assert(PM_SLAB_BATCH >= PM_SLAB_SPLIT_MIN, "a spill leaves the class rich");
 
 typedef struct pm_slab_tc {
     void *head[PM_SLAB_CLASSES];
     uint32_t n[PM_SLAB_CLASSES];
-    uint64_t full; /* bit c: head[c] is not empty */
+    uint64_t rich; /* bit c: n[c] >= PM_SLAB_SPLIT_MIN (a class that may be split) */
     char *bump;
     size_t left;
 } pm_slab_tc;
@@ -171,9 +172,13 @@ static inline int should_fail(void)
  */
 static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *depot[PM_SLAB_CLASSES]; /* per class: stack of batches */
-static void *spare;                  /* bump regions left by exited threads: word 1 = bytes */
-static void *chunks;                 /* every chunk, for the life of the process */
-static _Atomic int slab_mode;        /* 0 = not read yet, 1 = slab, 2 = malloc */
+/* Bit c: depot[c] is not empty. Written under depot_lock, read without it as a hint, so that a
+ * thread whose list is empty takes the lock only when there is a batch to take (a stale bit
+ * costs one lock; a missed batch, a carve). */
+static _Atomic uint64_t depot_has;
+static void *spare;           /* bump regions left by exited threads: word 1 = bytes */
+static void *chunks;          /* every chunk, for the life of the process */
+static _Atomic int slab_mode; /* 0 = not read yet, 1 = slab, 2 = malloc */
 
 static inline int slab_on(void)
 {
@@ -224,7 +229,25 @@ static void depot_put(unsigned c, void *first, uint32_t n)
     pthread_mutex_lock(&depot_lock);
     blk_set(first, 1, depot[c]);
     depot[c] = first;
+    atomic_fetch_or_explicit(&depot_has, 1ull << c, memory_order_relaxed);
     pthread_mutex_unlock(&depot_lock);
+}
+
+/* The thread's list of class c: push and pop keep n[c] and the `rich` bit. */
+static inline void tc_push(pm_slab_tc *s, unsigned c, void *b)
+{
+    blk_set(b, 0, s->head[c]);
+    s->head[c] = b;
+    if (++s->n[c] == PM_SLAB_SPLIT_MIN)
+        s->rich |= 1ull << c;
+}
+static inline void *tc_pop(pm_slab_tc *s, unsigned c)
+{
+    void *b = s->head[c];
+    s->head[c] = blk_get(b, 0);
+    if (s->n[c]-- == PM_SLAB_SPLIT_MIN)
+        s->rich &= ~(1ull << c);
+    return b;
 }
 
 /* Gives the bump region's rest to the thread's free lists as one block, or drops it if it is
@@ -232,11 +255,7 @@ static void depot_put(unsigned c, void *first, uint32_t n)
 static void bump_retire(pm_slab_tc *s)
 {
     if (s->left >= PM_SLAB_MIN && s->left <= PM_SLAB_MAX) {
-        unsigned c = (unsigned)(s->left >> 3);
-        blk_set(s->bump, 0, s->head[c]);
-        s->head[c] = s->bump;
-        s->n[c]++;
-        s->full |= 1ull << c;
+        tc_push(s, (unsigned)(s->left >> 3), s->bump);
     }
     s->bump = NULL;
     s->left = 0;
@@ -273,44 +292,36 @@ static int bump_refill(pm_slab_tc *s)
 static void *slab_alloc(pm_slab_tc *s, size_t size)
 {
     unsigned c = (unsigned)(size >> 3);
-    void *b = s->head[c];
-    if (__builtin_expect(b != NULL, 1)) {
-        if (!(s->head[c] = blk_get(b, 0)))
-            s->full &= ~(1ull << c);
-        s->n[c]--;
+    void *b;
+    if (__builtin_expect(s->head[c] != NULL, 1)) {
+        b = tc_pop(s, c);
         SLAB_UNPOISON(b, size);
         return b;
     }
-    pthread_mutex_lock(&depot_lock);
-    b = depot[c];
-    if (b)
-        depot[c] = blk_get(b, 1);
-    pthread_mutex_unlock(&depot_lock);
-    if (b) {
-        if ((s->head[c] = blk_get(b, 0)))
-            s->full |= 1ull << c;
-        s->n[c] = (uint32_t)(uintptr_t)blk_get(b, 2) - 1;
-        SLAB_UNPOISON(b, size);
-        return b;
+    if (atomic_load_explicit(&depot_has, memory_order_relaxed) & (1ull << c)) {
+        pthread_mutex_lock(&depot_lock);
+        b = depot[c];
+        if (b && !(depot[c] = blk_get(b, 1)))
+            atomic_fetch_and_explicit(&depot_has, ~(1ull << c), memory_order_relaxed);
+        pthread_mutex_unlock(&depot_lock);
+        if (b) {
+            s->head[c] = blk_get(b, 0);
+            s->n[c] = (uint32_t)(uintptr_t)blk_get(b, 2) - 1;
+            if (s->n[c] >= PM_SLAB_SPLIT_MIN)
+                s->rich |= 1ull << c;
+            SLAB_UNPOISON(b, size);
+            return b;
+        }
     }
     /* A free block of a class at least PM_SLAB_MIN bytes larger is split: the rest becomes a
      * free block of its own class. Nodes that grow leave blocks of sizes that new nodes seldom
      * ask for (a small branch node of 8 entries that becomes a full one frees 96 bytes); without
      * the split they stay idle (4 B per key on kb keys inserted in random order). */
-    uint64_t big = c + PM_SLAB_MIN / 8 < 64 ? s->full & (~0ull << (c + PM_SLAB_MIN / 8)) : 0;
-    while (big && s->n[__builtin_ctzll(big)] < PM_SLAB_SPLIT_MIN)
-        big &= big - 1; /* only a class with a surplus: a short list is still being reused */
-    if (big) {
-        unsigned k = (unsigned)__builtin_ctzll(big), r = k - c;
-        b = s->head[k];
-        if (!(s->head[k] = blk_get(b, 0)))
-            s->full &= ~(1ull << k);
-        s->n[k]--;
-        void *rest = (char *)b + size;
-        blk_set(rest, 0, s->head[r]);
-        s->head[r] = rest;
-        s->n[r]++;
-        s->full |= 1ull << r;
+    uint64_t big = c + PM_SLAB_MIN / 8 < 64 ? s->rich & (~0ull << (c + PM_SLAB_MIN / 8)) : 0;
+    if (big) { /* only a class with a surplus: a short list is still being reused */
+        unsigned k = (unsigned)__builtin_ctzll(big);
+        b = tc_pop(s, k);
+        tc_push(s, k - c, (char *)b + size);
         SLAB_UNPOISON(b, size);
         return b;
     }
@@ -328,17 +339,15 @@ static void slab_free(pm_slab_tc *s, void *p, size_t size)
 {
     unsigned c = (unsigned)(size >> 3);
     SLAB_POISON(p, size);
-    blk_set(p, 0, s->head[c]);
-    s->head[c] = p;
-    s->full |= 1ull << c;
-    if (__builtin_expect(++s->n[c] < 2 * PM_SLAB_BATCH, 1))
+    tc_push(s, c, p);
+    if (__builtin_expect(s->n[c] < 2 * PM_SLAB_BATCH, 1))
         return;
     /* The list is long: PM_SLAB_BATCH blocks from its head go to the depot. */
     void *last = p;
     for (unsigned i = 1; i < PM_SLAB_BATCH; i++)
         last = blk_get(last, 0);
     s->head[c] = blk_get(last, 0);
-    s->n[c] -= PM_SLAB_BATCH;
+    s->n[c] -= PM_SLAB_BATCH; /* stays >= PM_SLAB_SPLIT_MIN: `rich` unchanged */
     blk_set(last, 0, NULL);
     depot_put(c, p, PM_SLAB_BATCH);
 }
@@ -352,7 +361,7 @@ static void slab_flush(pm_slab_tc *s)
         s->head[c] = NULL;
         s->n[c] = 0;
     }
-    s->full = 0;
+    s->rich = 0;
     if (s->left >= PM_SLAB_MIN) {
         blk_set(s->bump, 1, (void *)(uintptr_t)s->left);
         pthread_mutex_lock(&depot_lock);
