@@ -168,8 +168,7 @@ static inline int should_fail(void)
     return should_fail_slow();
 }
 
-/* ---- node slabs (see the top of the file) ------------------------------------------------------
- */
+/* ---- node slabs (see the top of the file) ------------------------------------------------- */
 static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *depot[PM_SLAB_CLASSES]; /* per class: stack of batches */
 /* Bit c: depot[c] is not empty. Written under depot_lock, read without it as a hint, so that a
@@ -254,9 +253,8 @@ static inline void *tc_pop(pm_slab_tc *s, unsigned c)
  * too small to be a node (at most PM_SLAB_MIN - 8 bytes per chunk). */
 static void bump_retire(pm_slab_tc *s)
 {
-    if (s->left >= PM_SLAB_MIN && s->left <= PM_SLAB_MAX) {
+    if (s->left >= PM_SLAB_MIN && s->left <= PM_SLAB_MAX)
         tc_push(s, (unsigned)(s->left >> 3), s->bump);
-    }
     s->bump = NULL;
     s->left = 0;
 }
