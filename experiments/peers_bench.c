@@ -1,7 +1,7 @@
 /* peers — E-RWLOCK / C080-C085, C146, goals of DESIGN §9: the same keys and the same operations
- * on PathMap and on the structures a user would otherwise pick (liburcu cds_lfht, ck_hs, JudySL
- * under a rwlock, GLib GHashTable under a rwlock). One configuration per (structure, op,
- * threads, allocator).
+ * on PathMap and on the structures a user would otherwise pick (peers/peer.h's list: JudySL and
+ * JudyHS under a rwlock, ck_hs, liburcu cds_lfht, GLib GHashTable under a rwlock). One
+ * configuration per (structure, op, threads, keys, allocator).
  *
  *   op=insert  build the structure from empty with T writers, repeated until --duration-ms has
  *              elapsed; ops = keys inserted. PathMap: T private maps by first key byte, grafted
@@ -12,6 +12,10 @@
  *
  * pathmap-frozen: PathMap's build, then pm_frozen_build and the map freed; lookups with
  * pm_frozen_get on the one image (pathmap_frozen.h). Its memory is the image alone.
+ *
+ * A structure that refuses any key of the set (JudySL: keys with a 0 byte) cannot hold it: the
+ * row gets status not-comparable (pmlab_not_comparable) with the refused count, and nothing is
+ * timed, so no figure of it enters a table, a claim or a comparison.
  *
  * Memory: the allocator's heap delta around one build (mem_source says which statistic:
  * glibc mallinfo2, jemalloc stats.allocated, tcmalloc; compare bytes_per_key only between rows
@@ -178,7 +182,16 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         rc = 1;
         goto out;
     }
-    size_t stored = k.n - atomic_load(&s.refused);
+    size_t refused = atomic_load(&s.refused), stored = k.n - refused;
+    pmlab_set_num(ctx, "refused", (double)refused);
+    pmlab_set_num(ctx, "nkeys", (double)stored);
+    pmlab_set_str(ctx, "structure", structure);
+    pmlab_set_str(ctx, "op", op);
+    if (refused) { /* it cannot hold this key set: no figure of it is a measurement */
+        pmlab_not_comparable(ctx, "%s refused %zu of %zu keys of %s", structure, refused, k.n,
+                             cfg->keys);
+        goto out;
+    }
     if (h0 >= 0 && h1 >= h0)
         pmlab_set_num(ctx, "bytes_per_key", (double)(h1 - h0) / (double)stored);
     pmlab_set_str(ctx, "mem_source", h0 >= 0 ? src : "unavailable");
@@ -189,8 +202,6 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         pmlab_set_num(ctx, "core_bytes_per_key", (double)(core1 - core0) / (double)stored);
         pmlab_report_metric(ctx, PMLAB_M_MAP_BYTES, (double)(core1 - core0));
     }
-    pmlab_set_num(ctx, "refused", (double)atomic_load(&s.refused));
-    pmlab_set_num(ctx, "nkeys", (double)stored);
     if (insert) {
         /* repeat builds for the measured duration (the first one is the warm-up) */
         uint64_t ops = 0;
@@ -236,8 +247,6 @@ static int peers_run(const pmlab_config *cfg, pmlab_ctx *ctx)
         rc = 1;
     }
     pmlab_report_counters(ctx, 0, 0, 0);
-    pmlab_set_str(ctx, "structure", structure);
-    pmlab_set_str(ctx, "op", op);
 out:
     teardown(&s, &m, &fz, &inst);
     pthread_mutex_destroy(&s.wlock);
@@ -245,30 +254,34 @@ out:
     return rc;
 }
 
-static const pmlab_param peers_params[] = {
-    {"structure", PMLAB_PARAM_STR_LIST,
-     "pathmap,pathmap-frozen,judysl-rwlock,ck_hs,cds_lfht,ghash-rwlock", "structures (swept)"},
+/* "pathmap,pathmap-frozen," then every peer of peers/peer.h's list (filled at registration) */
+static char peers_structures[256];
+
+static pmlab_param peers_params[] = {
+    {"structure", PMLAB_PARAM_STR_LIST, peers_structures,
+     "structures (swept): pathmap, pathmap-frozen and the peers"},
     {"op", PMLAB_PARAM_STR_LIST, "insert,lookup", "insert or lookup (swept)"},
     {"miss_pct", PMLAB_PARAM_DOUBLE, "0", "% of lookups that miss"},
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column peers_cols[] = {
-    {"structure", PMLAB_COL_STR,
-     "pathmap, pathmap-frozen, judysl-rwlock, ck_hs, cds_lfht or ghash-rwlock"},
+    {"structure", PMLAB_COL_STR, "pathmap, pathmap-frozen or a peer (the structure parameter)"},
     {"op", PMLAB_COL_STR, "insert or lookup"},
-    {"bytes_per_key", PMLAB_COL_NUM, "allocator heap delta of one build / keys stored"},
+    {"bytes_per_key", PMLAB_COL_NUM,
+     "allocator heap delta of one build / keys stored, by the row's alloc (mem_source)"},
     {"mem_source", PMLAB_COL_STR, "allocator statistic behind bytes_per_key"},
     {"core_bytes_per_key", PMLAB_COL_NUM,
      "pathmap: core node accounting / keys; pathmap-frozen: image bytes / keys"},
     {"nkeys", PMLAB_COL_NUM, "keys stored"},
-    {"refused", PMLAB_COL_NUM, "keys the structure refused (JudySL: keys with a 0 byte)"},
+    {"refused", PMLAB_COL_NUM,
+     "keys the structure refused (JudySL: keys with a 0 byte); > 0: status not-comparable"},
     {"hit_ratio", PMLAB_COL_NUM, "lookups that hit / lookups"},
     {NULL, 0, NULL}};
 
 static const pmlab_experiment peers_exp = {
     .name = "peers",
-    .description = "insert/lookup on pathmap (live and frozen) vs cds_lfht, ck_hs, judysl-rwlock, "
-                   "ghash-rwlock",
+    .description = "insert/lookup on pathmap (live and frozen) vs the peer structures (see the "
+                   "structure parameter)",
     .axes = PMLAB_AXIS_THREADS | PMLAB_AXIS_KEYS | PMLAB_AXIS_SIZE | PMLAB_AXIS_ALLOCS,
     .defaults = "--threads 1,2 --keys words --size 100000 --duration-ms 300 --warmup-ms 50 "
                 "--trials 1",
@@ -281,5 +294,10 @@ static const pmlab_experiment peers_exp = {
 void pmlab_register_peers(pmlab_registry *r);
 void pmlab_register_peers(pmlab_registry *r)
 {
+    size_t n =
+        (size_t)snprintf(peers_structures, sizeof peers_structures, "pathmap,pathmap-frozen");
+    for (size_t i = 0; pmx_peers[i] && n < sizeof peers_structures; i++)
+        n += (size_t)snprintf(peers_structures + n, sizeof peers_structures - n, ",%s",
+                              pmx_peers[i]->name);
     pmlab_register_experiment(r, &peers_exp);
 }

@@ -3,9 +3,13 @@
  * operation mix, the same harness and the same allocator as PathMap.
  *
  *   judysl-rwlock  JudySL (libjudy) under a pthread rwlock; keys must not contain a 0 byte
+ *   judyhs-rwlock  JudyHS (libjudy, length-counted keys) under the same rwlock wrapper; any bytes
  *   ck_hs          Concurrency Kit ck_hs in SPMC mode: one writer, readers protected by ck_epoch
  *   cds_lfht       liburcu's RCU lock-free hash table (urcu-memb flavour), lookups in read sections
  *   ghash-rwlock   GLib GHashTable under a pthread rwlock (the analysis's "RwLock<HashMap>")
+ *
+ * A peer that refuses a key (insert returns -1 for it) cannot hold the key set: the experiments
+ * report such a row as not comparable (pmlab_not_comparable), never as a measurement.
  *
  * Memory is not reported by the peers themselves: experiments measure heap bytes around a build
  * with pmx_heap_bytes() (heap.h), under the same allocator for every structure.
@@ -32,11 +36,13 @@ typedef struct pmx_peer_ops {
 } pmx_peer_ops;
 
 extern const pmx_peer_ops pmx_peer_judysl_rwlock;
+extern const pmx_peer_ops pmx_peer_judyhs_rwlock;
 extern const pmx_peer_ops pmx_peer_ck_hs;
 extern const pmx_peer_ops pmx_peer_cds_lfht;
 extern const pmx_peer_ops pmx_peer_ghash_rwlock;
 
-/** Every peer, NULL-terminated, in a fixed order. */
+/** Every peer, NULL-terminated, in a fixed order: the one list (the peers experiment's
+ * `structure` parameter and its documentation derive from it). */
 extern const pmx_peer_ops *const pmx_peers[];
 const pmx_peer_ops *pmx_peer_by_name(const char *name);
 

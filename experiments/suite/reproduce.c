@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "claims.h"
+#include "common/keys.h"
 #include "pmlab/experiment.h"
 #include "pmsync/sync.h"
 #include "stats.h"
@@ -25,7 +26,7 @@
 /* The runs name backends by flag (`--backends @deferred`: pmlab_register_suite_claims expands it
  * from PM_SYNC_BACKENDS and the flags), or take them all: a new backend is measured without
  * editing this file. */
-static pmlab_suite_run claims_runs[] = {
+static pmlab_suite_run base_runs[] = {
     /* clone cost C005, C025, C180 */
     {"clone", "--param sizes=1000,100000 --duration-ms 60 --warmup-ms 10 --trials 3", Q, "clone"},
     {"clone", "--param sizes=1000,10000,100000,1000000 --duration-ms 200 --warmup-ms 30 --trials 5",
@@ -40,8 +41,8 @@ static pmlab_suite_run claims_runs[] = {
      "--trials 1",
      Q, "clone-mt"},
     {"clone-mt",
-     "--threads auto --backends all --param method=clone,snapshot,pin --duration-ms 250 "
-     "--warmup-ms 50 --trials 3",
+     "--threads auto --backends all --param method=clone,snapshot,pin --duration-ms 150 "
+     "--warmup-ms 30 --trials 3",
      D | F, "clone-mt"},
     /* read scaling C040-C042, C146 (rwlock readers), A1 */
     {"read",
@@ -93,7 +94,7 @@ static pmlab_suite_run claims_runs[] = {
      "--threads auto --param variant=fetch_add.relaxed,fetch_add.acq_rel,fetch_add.seq_cst,"
      "fetch_sub.release,load.relaxed,load.acquire --duration-ms 30 --warmup-ms 5 --trials 1",
      Q, "atomics"},
-    {"atomics", "--threads auto --duration-ms 100 --warmup-ms 20 --trials 3", D | F, "atomics"},
+    {"atomics", "--threads auto --duration-ms 50 --warmup-ms 10 --trials 3", D | F, "atomics"},
     /* pattern D consistency C075-C078, C010 (writers block readers) */
     {"hybrid", "--threads online --backends all --duration-ms 120 --warmup-ms 20 --trials 1", Q,
      "hybrid"},
@@ -124,7 +125,7 @@ static pmlab_suite_run claims_runs[] = {
     {"alloc", "--threads online --size 100000 --duration-ms 300 --warmup-ms 50 --trials 3", D | F,
      "alloc"},
     /* dispatch cost (DESIGN §4 goal, not a claim of claims.md) */
-    {"dispatch", "--backends all --duration-ms 200 --trials 3", D | F, "dispatch"},
+    {"dispatch", "--backends all --duration-ms 120 --trials 3", D | F, "dispatch"},
     /* merge and tree-reduce C060-C062, A3 (experiment written with core's join) */
     {"merge", "--trials 1 --duration-ms 200", Q, "merge"},
     {"merge", "--trials 3", D | F, "merge"},
@@ -134,6 +135,23 @@ static pmlab_suite_run claims_runs[] = {
     /* algebra (C152-C164; not part of the claims table yet) */
     {"algebra", "--trials 1", D | F, "algebra"},
     {NULL, NULL, 0, NULL}};
+
+/* Every structure on every key set (issue 15), 1 thread: one peers run per mode and key set of
+ * keys.c's list (the families file: and paths: need an argument), role "peers-keys-NAME", added
+ * after base_runs at registration so that a new key set is measured without editing this file.
+ * --size 100000: words holds about 104k keys. */
+#define PEERS_KEYS_ROLE "peers-keys-"
+static const struct {
+    unsigned modes;
+    const char *args; /* %s: the key set */
+} peers_keys_runs[] = {
+    {Q, "--threads 1 --keys %s --size 20000 --duration-ms 60 --warmup-ms 10 --trials 1"},
+    {D, "--threads 1 --keys %s --size 100000 --duration-ms 100 --warmup-ms 20 --trials 3"},
+    {F, "--threads 1 --keys %s --size 100000 --duration-ms 500 --warmup-ms 50 --trials 5"},
+};
+
+/* base_runs, then the per-key-set peers runs (built by build_runs at registration) */
+static pmlab_suite_run *claims_runs = base_runs;
 
 /* ---- data access ------------------------------------------------------------------------------
  */
@@ -290,12 +308,12 @@ static void peers_table(FILE *md)
         const char *st[16];
         size_t n = distinct_str(p.t, "", "structure", st, 16);
         fprintf(md,
-                "**Comparison table (T08 §6.1, measured)** — `%s`, keys `%s`, allocator glibc; "
+                "**Comparison table (T08 §6.1, measured)** — `%s`, keys `%s`, allocator %s; "
                 "ns/op at 1 thread = 1e9 / median ops/s; Mops/s at %u threads (online CPUs); "
                 "bytes/key = heap delta of one build (%s).\n\n"
                 "| structure | lookup ns/op (1T) | lookup Mops/s (%uT) | insert ns/key (1T) | "
                 "insert Mkeys/s (%uT) | bytes/key |\n|---|---|---|---|---|---|\n",
-                p.folder, pmlab_table_get(p.t, 0, "keys"), on,
+                p.folder, pmlab_table_get(p.t, 0, "keys"), pmlab_table_get(p.t, 0, "alloc"), on,
                 pmlab_table_get(p.t, 0, "mem_source"), on, on);
         for (size_t i = 0; i < n; i++) {
             char f[128];
@@ -316,6 +334,107 @@ static void peers_table(FILE *md)
                     "| PathMap (stated) | 5-10 | - | 50-100 | - | - |\n\n");
     }
     src_free(&p);
+}
+
+/* The status of the first row of structure st in t that is not ok (e.g. "not-comparable:...
+ * refused 20000 of 20000 keys"), or NULL when every row of it is ok. */
+static const char *structure_not_ok(const pmlab_table *t, const char *st)
+{
+    for (size_t r = 0; r < pmlab_table_nrows(t); r++)
+        if (!strcmp(pmlab_table_get(t, r, "structure"), st) &&
+            strcmp(pmlab_table_get(t, r, "status"), "ok") != 0)
+            return pmlab_table_get(t, r, "status");
+    return NULL;
+}
+
+/* Issue 15: every structure on every key set at 1 thread (the peers-keys-NAME runs), with
+ * pathmap's ratio to JudySL, or to JudyHS where JudySL cannot hold the keys. A structure whose
+ * rows are not comparable (it refused keys) is shown as such, never with a figure. */
+static void peers_keys_table(FILE *md)
+{
+    bool header = false;
+    for (size_t i = 0; claims_runs[i].experiment; i++) {
+        const char *role = claims_runs[i].role;
+        if (!role || strncmp(role, PEERS_KEYS_ROLE, strlen(PEERS_KEYS_ROLE)) != 0 || !g_dirs[i])
+            continue;
+        char p[1024];
+        snprintf(p, sizeof p, "%s/results.csv", g_dirs[i]);
+        pmlab_table *t = pmlab_table_read(p);
+        if (!t)
+            continue;
+        const char *keys = role + strlen(PEERS_KEYS_ROLE);
+        if (!header) {
+            fprintf(md,
+                    "**Every structure on every key set** (1 thread, median of the clean trials; "
+                    "bytes/key = heap delta of one build under the allocator named, all rows of "
+                    "one key set under the same one). Ratios are pathmap / JudySL, or pathmap / "
+                    "JudyHS where JudySL cannot hold the keys (the issue-15 goals: lookup >= 1, "
+                    "insert >= 0.8, bytes/key <= 1).\n\n"
+                    "| keys | structure | lookup Mops/s | insert Mkeys/s | heap bytes/key | "
+                    "core bytes/key |\n|---|---|---|---|---|---|\n");
+            header = true;
+        }
+        const char *st[16];
+        size_t n = distinct_str(t, "", "structure", st, 16);
+        /* distinct_str only sees ok rows: add the structures that have none */
+        for (size_t r = 0; r < pmlab_table_nrows(t) && n < 16; r++) {
+            const char *s2 = pmlab_table_get(t, r, "structure");
+            size_t j = 0;
+            while (j < n && strcmp(st[j], s2) != 0)
+                j++;
+            if (j == n && *s2)
+                st[n++] = s2;
+        }
+        const char *judy = NULL;
+        for (size_t j = 0; j < n; j++) {
+            char f[128];
+            snprintf(f, sizeof f, "structure=%s;op=lookup", st[j]);
+            agg l = agg_col(t, f, "ops_per_sec");
+            snprintf(f, sizeof f, "structure=%s;op=insert", st[j]);
+            agg in = agg_col(t, f, "ops_per_sec"), b = agg_col(t, f, "bytes_per_key"),
+                c = agg_col(t, f, "core_bytes_per_key");
+            const char *bad = structure_not_ok(t, st[j]);
+            if (bad && !l.n && !in.n) {
+                fprintf(md, "| %s | %s | not comparable: `%s` | | | |\n", keys, st[j], bad);
+                continue;
+            }
+            fprintf(md, "| %s | %s | %.3g | %.3g | ", keys, st[j], l.n ? l.med / 1e6 : NAN,
+                    in.n ? in.med / 1e6 : NAN);
+            if (b.n) { /* the allocator, then its statistic (mem_source names it too) */
+                const char *al = pmlab_table_get(t, 0, "alloc"),
+                           *ms = pmlab_table_get(t, 0, "mem_source");
+                fprintf(md, "%.1f (%s%s%s)", b.med, strncmp(ms, al, strlen(al)) ? al : "",
+                        strncmp(ms, al, strlen(al)) ? ": " : "", ms);
+            }
+            if (c.n)
+                fprintf(md, " | %.1f |\n", c.med);
+            else
+                fprintf(md, " | |\n");
+            if (!judy && !bad && !strncmp(st[j], "judysl", 6))
+                judy = st[j];
+        }
+        for (size_t j = 0; !judy && j < n; j++)
+            if (!strncmp(st[j], "judyhs", 6) && !structure_not_ok(t, st[j]))
+                judy = st[j];
+        if (judy) {
+            char f[128];
+            double r[3];
+            const char *op[3] = {"lookup", "insert", "insert"};
+            const char *col[3] = {"ops_per_sec", "ops_per_sec", "bytes_per_key"};
+            for (int k = 0; k < 3; k++) {
+                snprintf(f, sizeof f, "structure=pathmap;op=%s", op[k]);
+                agg a = agg_col(t, f, col[k]);
+                snprintf(f, sizeof f, "structure=%s;op=%s", judy, op[k]);
+                agg j2 = agg_col(t, f, col[k]);
+                r[k] = a.n && j2.n && j2.med > 0 ? a.med / j2.med : NAN;
+            }
+            fprintf(md, "| %s | **pathmap / %s** | **%.2fx** | **%.2fx** | **%.2fx** | |\n", keys,
+                    judy, r[0], r[1], r[2]);
+        }
+        pmlab_table_free(t);
+    }
+    if (header)
+        fprintf(md, "\n");
 }
 
 /* ---- the reclamation schemes side by side -------------------------------------------------------
@@ -571,10 +690,11 @@ static void suite_plots(FILE *md, const char *dir)
                  dat, pmlab_table_get(p.t, 0, "keys"), pmlab_table_get(p.t, 0, "mem_source"),
                  p.folder);
         if (n && pmlab_plot("bars", vars, ob, why, sizeof why) == 0)
-            fprintf(md, "![bytes per key](plots/bytes_per_key.png)\n\nHeap bytes per key of one "
-                        "build, pathmap vs the peers, all under the same allocator (glibc "
-                        "`mallinfo2`), plus pathmap's own node accounting. "
-                        "([svg](plots/bytes_per_key.svg))\n\n");
+            fprintf(md,
+                    "![bytes per key](plots/bytes_per_key.png)\n\nHeap bytes per key of one "
+                    "build, pathmap vs the peers, all under the same allocator (%s: `%s`), plus "
+                    "pathmap's own node accounting. ([svg](plots/bytes_per_key.svg))\n\n",
+                    pmlab_table_get(p.t, 0, "alloc"), pmlab_table_get(p.t, 0, "mem_source"));
         else
             fprintf(md, "Bytes-per-key plot not rendered: %s.\n\n", n ? why : "no data");
     }
@@ -632,6 +752,7 @@ static void claims_report(const char *dir, const char *const *run_dirs, FILE *md
 {
     g_dirs = run_dirs;
     peers_table(md);
+    peers_keys_table(md);
     schemes_table(md);
     suite_plots(md, dir);
 }
@@ -775,13 +896,13 @@ static claim_verdict cb_metric_outside(const claims_ctx *cx, const void *rule, s
     return CLAIM_FAILS;
 }
 
-static const pmlab_suite claims_suite = {
+static pmlab_suite claims_suite = {
     .name = "claims",
     .description = "Tests the claims of the catalogue experiments/suite/claims.json (clone cost, "
                    "read scaling, write scaling per allocator, memory, structural sharing, "
                    "atomics, rwlock comparison, merge, batching, alert thresholds, ZipperHead "
                    "rules, pattern D consistency) on this machine.",
-    .runs = claims_runs,
+    .runs = base_runs, /* build_runs: claims_runs */
     .report = claims_report,
     .claims_file = "experiments/suite/claims.json",
 };
@@ -821,9 +942,44 @@ static void expand_selectors(void)
     }
 }
 
+/* claims_runs = base_runs + one peers run per mode and key set (peers_keys_runs); on a failed
+ * allocation the suite keeps base_runs. */
+static void build_runs(void)
+{
+    size_t nbase = 0, nkeys = 0;
+    while (base_runs[nbase].experiment)
+        nbase++;
+    const char *name;
+    for (size_t i = 0; (name = pmx_keyset_name(i, NULL, NULL)); i++)
+        nkeys++;
+    size_t nmodes = sizeof peers_keys_runs / sizeof peers_keys_runs[0];
+    pmlab_suite_run *runs = calloc(nbase + nkeys * nmodes + 1, sizeof *runs);
+    if (!runs)
+        return;
+    memcpy(runs, base_runs, nbase * sizeof *runs);
+    size_t n = nbase;
+    for (size_t i = 0; (name = pmx_keyset_name(i, NULL, NULL)); i++) {
+        if (!strcmp(name, "file") || name[strlen(name) - 1] == ':')
+            continue; /* a family: needs an argument */
+        for (size_t m = 0; m < nmodes; m++) {
+            char *args = NULL, *role = NULL; /* live as long as the registry */
+            if (asprintf(&args, peers_keys_runs[m].args, name) < 0)
+                continue;
+            if (asprintf(&role, PEERS_KEYS_ROLE "%s", name) < 0) {
+                free(args);
+                continue;
+            }
+            runs[n++] = (pmlab_suite_run){"peers", args, peers_keys_runs[m].modes, role};
+        }
+    }
+    claims_runs = runs;
+    claims_suite.runs = runs;
+}
+
 void pmlab_register_suite_claims(pmlab_registry *r);
 void pmlab_register_suite_claims(pmlab_registry *r)
 {
+    build_runs();
     expand_selectors();
     claims_register_callback("spread", cb_spread);
     claims_register_callback("metric_outside", cb_metric_outside);

@@ -2,13 +2,13 @@
  *
  *   pm_iobench KEYSET [--size N] [--runs R] [--write-paths FILE]
  *
- * Makes the key set (the experiments' specs: words, kb, ints, random, file:PATH, paths:FILE), then
- * R times (default 5) each of: insert every key from memory into a new map in set order, and in
- * iteration (file) order; write the map as `.paths` into memory; read it back into a new map;
- * save it in the full format (level 1) into memory; load it back. Prints the median, min and max
- * of each in milliseconds, the file sizes, and load/insert ratios. Streams go to memory, so the
- * figures exclude the disk. --write-paths also writes the map's `.paths` file (to make inputs for
- * the paths:FILE key set). */
+ * Makes the key set (the experiments' specs: words, kb, ints, random, sexpr, file:PATH,
+ * paths:FILE), then R times (default 5) each of: insert every key from memory into a new map in
+ * set order, and in iteration (file) order; write the map as `.paths` into memory; read it back
+ * into a new map; save it in the full format (level 1) into memory; load it back. Prints the
+ * median, min and max of each in milliseconds, the file sizes, and load/insert ratios. Streams go
+ * to memory, so the figures exclude the disk. --write-paths also writes the map's `.paths` file (to
+ * make inputs for the paths:FILE key set). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
  * pmlab_ctx reporting API and the worker-thread helpers. */
 #define _GNU_SOURCE
 #include "child.h"
+#include "group.h"
 #include "registry.h"
 #include "sysload.h"
 
@@ -40,8 +41,10 @@ struct pmlab_ctx {
     char **colvals;
     const char *series_path;
     FILE *series;
-    int cpus[1024];
+    int cpus[1024]; /* the affinity mask's CPUs */
     unsigned ncpus;
+    int *plan; /* --cpus: worker i runs on plan[i mod nplan] (the parent's --pin plan) */
+    unsigned nplan;
     /* contention over the measurement window (since the run started or the last
      * pmlab_reset_latency): per worker index, summed over the worker calls */
     struct tacc {
@@ -334,6 +337,14 @@ void pmlab_fail(pmlab_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+void pmlab_not_comparable(pmlab_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_status(ctx, STATUS_NOT_COMPARABLE, fmt, ap);
+    va_end(ap);
+}
+
 static void set_col(pmlab_ctx *ctx, const char *column, char *value)
 {
     size_t i = 0;
@@ -391,11 +402,11 @@ bool pmlab_stop(pmlab_ctx *ctx)
 
 int pmlab_pin_self(pmlab_ctx *ctx, unsigned idx)
 {
-    if (!ctx->cfg->pin || ctx->ncpus == 0)
+    if (!ctx->cfg->pin || (ctx->nplan == 0 && ctx->ncpus == 0))
         return 0;
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(ctx->cpus[idx % ctx->ncpus], &set);
+    CPU_SET(ctx->nplan ? ctx->plan[idx % ctx->nplan] : ctx->cpus[idx % ctx->ncpus], &set);
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
@@ -573,7 +584,7 @@ static void put_ladder(const char *path, pmlab_hist *const *merged)
 
 int cmd_child(int argc, char **argv)
 {
-    const char *result = NULL, *series = NULL, *expname = NULL, *histp = NULL;
+    const char *result = NULL, *series = NULL, *expname = NULL, *histp = NULL, *cpus = NULL;
     pmlab_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.backend = cfg.keys = "-";
@@ -617,6 +628,8 @@ int cmd_child(int argc, char **argv)
             cfg.trial = (unsigned)u;
         else if (!strcmp(k, "--param"))
             sv_push(&given, v);
+        else if (!strcmp(k, "--cpus"))
+            cpus = v;
         else {
             fprintf(stderr, "pmlab __child: bad argument %s %s\n", k, v);
             return 64;
@@ -641,7 +654,10 @@ int cmd_child(int argc, char **argv)
     cfg.param_names = (const char *const *)pnames.v;
     cfg.param_values = (const char *const *)pvals.v;
     cfg.online_cpus = online_cpus();
-    cfg.oversubscribed = cfg.threads > cfg.online_cpus;
+    /* oversubscribed: more workers than the CPUs this process may run on (the parent's PUs) */
+    cpu_set_t set;
+    unsigned allowed = sched_getaffinity(0, sizeof set, &set) == 0 ? (unsigned)CPU_COUNT(&set) : 0;
+    cfg.oversubscribed = cfg.threads > (allowed ? allowed : cfg.online_cpus);
 
     FILE *out = fopen(result, "w");
     if (!out) {
@@ -671,11 +687,21 @@ int cmd_child(int argc, char **argv)
         ctx->ncols++;
     ctx->colvals = xcalloc(ctx->ncols + 1, sizeof *ctx->colvals);
     ctx->series_path = series;
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
+    if (allowed)
         for (int c = 0; c < CPU_SETSIZE && ctx->ncpus < 1024; c++)
             if (CPU_ISSET(c, &set))
                 ctx->cpus[ctx->ncpus++] = c;
+    if (cpus && *cpus) {
+        strvec cv = {0};
+        sv_split(&cv, cpus, ',');
+        ctx->plan = xcalloc(cv.n ? cv.n : 1, sizeof *ctx->plan);
+        for (size_t i = 0; i < cv.n; i++) {
+            uint64_t c;
+            if (parse_u64(cv.v[i], &c) && c < CPU_SETSIZE)
+                ctx->plan[ctx->nplan++] = (int)c;
+        }
+        sv_free(&cv);
+    }
 
     int fd_cyc = perf_open(PERF_COUNT_HW_CPU_CYCLES, -1);
     int fd_ins = fd_cyc >= 0 ? perf_open(PERF_COUNT_HW_INSTRUCTIONS, fd_cyc) : -1;
@@ -778,6 +804,7 @@ int cmd_child(int argc, char **argv)
         fclose(ctx->series);
     free(ctx->status);
     free(ctx->tacc);
+    free(ctx->plan);
     pthread_mutex_destroy(&ctx->mu);
     free(ctx);
     sv_free(&pnames);

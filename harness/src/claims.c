@@ -4,6 +4,7 @@
  * and row filters. */
 #define _GNU_SOURCE
 #include "claims.h"
+#include "probe.h"
 
 #include "stats.h"
 
@@ -582,12 +583,27 @@ static void more_role(claims_ctx *cx, const char *role)
         sv_push(cx->more, role);
 }
 
+/* more_role, and "ROLE<TAB>CONFIG_ID" for each configuration the undecided quantity rests on,
+ * so that a rerun can add trials to those configurations only */
+static void more_configs(claims_ctx *cx, const char *role, const strvec *ids)
+{
+    more_role(cx, role);
+    for (size_t j = 0; cx->more && j < ids->n; j++) {
+        char *e = xasprintf("%s\t%s", role, ids->v[j]);
+        if (!sv_has(cx->more, e))
+            sv_push(cx->more, e);
+        free(e);
+    }
+}
+
 /* ---- one evaluation result --------------------------------------------------------------------
  */
 typedef struct {
     claim_verdict v;
     sbuf measured; /* figure, interval, n, configuration, folder */
     sbuf reason;
+    bool have_iv;       /* est/lo/hi hold the deciding quantity (verdicts.csv) */
+    double est, lo, hi; /* lo, hi NAN when there was no interval */
 } res;
 
 static void res_free(res *r)
@@ -700,7 +716,9 @@ static void filt_text(const filt *f, sbuf *b)
 typedef struct {
     double *v;
     size_t n, ok, contended, failed;
+    size_t probe_slow; /* of the contended: those whose host probe ran slow (probe.h) */
     bool has_contended_col;
+    strvec ids; /* the config_ids of the rows the filter matched */
 } sample;
 
 static void sample_load(sample *s, const csv_table *t, const filt *f, const char *col)
@@ -711,6 +729,8 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
     for (size_t r = 0; r < t->nrows; r++) {
         if (!row_matches(t, r, f, (size_t)-1))
             continue;
+        if (!sv_has(&s->ids, csv_get(t, r, "config_id")))
+            sv_push(&s->ids, csv_get(t, r, "config_id"));
         if (!row_ok(t, r)) {
             s->failed++;
             continue;
@@ -722,7 +742,10 @@ static void sample_load(sample *s, const csv_table *t, const filt *f, const char
             continue;
         s->ok++;
         if (!strcmp(csv_get(t, r, "contended"), "1")) {
+            double pr;
             s->contended++;
+            s->probe_slow +=
+                parse_double(csv_get(t, r, "probe_ratio"), &pr) && pr > PMLAB_PROBE_SLOW;
             continue;
         }
         s->v[s->n++] = d;
@@ -747,6 +770,7 @@ size_t claims_ctx_values(const claims_ctx *cx, const char *role, const char *fil
     sample s;
     sample_load(&s, t, &f, col);
     filt_free(&f);
+    sv_free(&s.ids);
     *out = s.v;
     if (contended)
         *contended = s.contended;
@@ -863,9 +887,9 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
     filt fl[16];
     size_t loaded = 0;
     claim_verdict v = CLAIM_HOLDS;
-    char why[200] = "";
+    char why[320] = "";
     sbuf conf = {0};
-    size_t contended = 0, okn = 0, minclean = SIZE_MAX;
+    size_t contended = 0, probe_slow = 0, okn = 0, minclean = SIZE_MAX;
     const char *folder = "";
     bool no_cont_col = false;
     for (size_t i = 0; i < k; i++) {
@@ -899,6 +923,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
         loaded = i + 1;
         grp[i] = (st_sample){smp[i].v, smp[i].n};
         contended += smp[i].contended;
+        probe_slow += smp[i].probe_slow;
         okn += smp[i].ok;
         no_cont_col |= !smp[i].has_contended_col;
         if (smp[i].n < minclean)
@@ -931,26 +956,42 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
         char seedtxt[256];
         snprintf(seedtxt, sizeof seedtxt, "%s/%s/%s/%ld", c->id, label ? label : "",
                  each_val ? each_val : "", T);
-        st_interval iv = st_bootstrap(grp, k, stat_fn, &arg, ST_CONF, ST_BOOT_B, ST_MIN_CLEAN,
-                                      st_seed_of(seedtxt));
+        /* a ratio of two configurations (the ratio and scaling kinds): the exact rank interval;
+         * any other function of medians: the bootstrap (docs/statistics.md) */
+        bool two = k == 2 && !strcmp(arg.expr, "num / den");
+        st_interval iv = two ? st_ratio_rank_ci(grp[0], grp[1], ST_CONF)
+                             : st_bootstrap(grp, k, stat_fn, &arg, ST_CONF, ST_BOOT_B, ST_MIN_CLEAN,
+                                            st_seed_of(seedtxt));
         fmt_iv(&out->measured, &iv, unit);
+        if (isfinite(iv.est)) {
+            out->have_iv = true;
+            out->est = iv.est;
+            out->lo = iv.ok ? iv.lo : NAN;
+            out->hi = iv.ok ? iv.hi : NAN;
+        }
         sb_printf(&out->measured, " from %s", conf.s ? conf.s : "");
         if (no_cont_col)
             sb_add(&out->measured, " (run predates contention detection)");
         if (!iv.ok) {
             v = CLAIM_INCONCLUSIVE;
-            if (minclean < ST_MIN_CLEAN && contended)
-                snprintf(why, sizeof why,
+            char cw[160] = "";
+            if (contended && probe_slow)
+                snprintf(cw, sizeof cw,
+                         "%zu of %zu trials contended (cpu_share below the contention threshold, "
+                         "or the host probe slow: %zu); ",
+                         contended, okn, probe_slow);
+            else if (contended)
+                snprintf(cw, sizeof cw,
                          "%zu of %zu trials contended (cpu_share below the contention "
-                         "threshold); too few clean trials (n=%zu, need %d)",
-                         contended, okn, minclean, ST_MIN_CLEAN);
-            else if (minclean < ST_MIN_CLEAN)
-                snprintf(why, sizeof why, "too few clean trials (n=%zu, need %d)", minclean,
+                         "threshold); ",
+                         contended, okn);
+            if (minclean < ST_MIN_CLEAN)
+                snprintf(why, sizeof why, "%stoo few clean trials (n=%zu, need %d)", cw, minclean,
                          ST_MIN_CLEAN);
             else
-                snprintf(why, sizeof why, "%s", iv.why);
+                snprintf(why, sizeof why, "%s%s", cw, iv.why);
             for (size_t i = 0; i < k; i++)
-                more_role(cx, set_role(setv[i], r, roles));
+                more_configs(cx, set_role(setv[i], r, roles), &smp[i].ids);
         } else {
             st_side sd =
                 th->range ? st_decide_range(&iv, th->lo, th->hi) : st_decide(&iv, th->thr, th->dir);
@@ -968,7 +1009,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
                     snprintf(why, sizeof why, "interval [%.3g, %.3g] straddles the threshold %.3g",
                              iv.lo, iv.hi, th->thr);
                 for (size_t i = 0; i < k; i++)
-                    more_role(cx, set_role(setv[i], r, roles));
+                    more_configs(cx, set_role(setv[i], r, roles), &smp[i].ids);
             }
             if (v != CLAIM_INCONCLUSIVE) {
                 bool hold = v == CLAIM_HOLDS;
@@ -988,6 +1029,7 @@ static void eval_quantity(claims_ctx *cx, const claim *c, const json_t *r, const
     sb_add(&out->reason, why);
     for (size_t i = 0; i < loaded; i++) {
         free(smp[i].v);
+        sv_free(&smp[i].ids);
         filt_free(&fl[i]);
     }
     sb_free(&conf);
@@ -1016,6 +1058,13 @@ static void combine(res *acc, bool first, res *part)
     if (!first)
         sb_add(&acc->measured, "; ");
     sb_add(&acc->measured, part->measured.s ? part->measured.s : "");
+    /* the quantity of the part that decides the verdict (the first one that has one) */
+    if (part->have_iv && (!acc->have_iv || first || rank(part->v) > rank(acc->v))) {
+        acc->have_iv = true;
+        acc->est = part->est;
+        acc->lo = part->lo;
+        acc->hi = part->hi;
+    }
     if (first || rank(part->v) > rank(acc->v)) {
         acc->v = part->v;
         free(acc->reason.s);
@@ -1624,6 +1673,7 @@ static void show_extras(claims_ctx *cx, const claim *c, sbuf *m)
             sb_printf(m, "; %s %.3g%s (median, n=%zu)", jstr(s, "label"), su.med,
                       jstr(s, "unit") ? jstr(s, "unit") : "", smp.n);
         free(smp.v);
+        sv_free(&smp.ids);
         filt_free(&f);
     }
 }
@@ -1644,8 +1694,27 @@ static const char *verdict_word(claim_verdict v)
     }
 }
 
+/* the verdict without markdown, for verdicts.csv */
+static const char *verdict_plain(claim_verdict v)
+{
+    return v == CLAIM_HOLDS ? "holds" : v == CLAIM_FAILS ? "does not hold" : verdict_word(v);
+}
+
+static void csv_num(FILE *f, bool have, double x)
+{
+    fputc(',', f);
+    if (have && isfinite(x))
+        fprintf(f, "%.6g", x);
+}
+
 void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
                    FILE *md, claims_tally *tally, strvec *roles_more)
+{
+    claims_render_csv(cs, s, run_dirs, md, tally, roles_more, NULL);
+}
+
+void claims_render_csv(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
+                       FILE *md, claims_tally *tally, strvec *roles_more, FILE *csv)
 {
     claims_ctx cx = {.s = s, .dirs = run_dirs, .more = roles_more};
     claims_tally tl = {0};
@@ -1653,6 +1722,8 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
     size_t blen = 0;
     FILE *m = open_memstream(&buf, &blen);
     const char *group = NULL;
+    if (csv)
+        fputs("claim,group,verdict,figure_stated,measured,estimate,lo,hi,reason\n", csv);
     for (size_t i = 0; m && i < cs->n; i++) {
         const claim *c = &cs->v[i];
         if (!group || strcmp(group, c->group)) {
@@ -1684,6 +1755,21 @@ void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const
             cell(m, why);
         }
         fputs(" |\n", m);
+        if (csv) {
+            const char *cols[] = {c->id, c->group, verdict_plain(r.v), fig.s ? fig.s : "",
+                                  r.measured.s ? r.measured.s : ""};
+            for (size_t k = 0; k < 5; k++) {
+                if (k)
+                    fputc(',', csv);
+                csv_field(csv, cols[k]);
+            }
+            csv_num(csv, r.have_iv, r.est);
+            csv_num(csv, r.have_iv, r.lo);
+            csv_num(csv, r.have_iv, r.hi);
+            fputc(',', csv);
+            csv_field(csv, r.reason.s ? r.reason.s : "");
+            fputc('\n', csv);
+        }
         sb_free(&st);
         sb_free(&fig);
         switch (r.v) {

@@ -34,10 +34,17 @@ typedef struct {
  * NULL when the run was not part of this mode) and writes the claims table to md. tally (may be
  * NULL) receives the counts for the report header. roles_more (may be NULL) receives the roles
  * whose claims were inconclusive for a reason that more trials can fix (too few clean trials,
- * contended trials, a straddling interval), each role once. Deterministic: the same folders give
- * the same text. */
+ * contended trials, a straddling interval), each role once, and after it "ROLE<TAB>CONFIG_ID"
+ * for every configuration such a claim's quantity rests on (a rerun may add trials to those
+ * only). Deterministic: the same folders give the same text. */
 void claims_render(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
                    FILE *md, claims_tally *tally, strvec *roles_more);
+/* claims_render that also writes the verdicts as CSV to csv (when not NULL): a header line
+ * `claim,group,verdict,figure_stated,measured,estimate,lo,hi,reason`, then one line per claim
+ * from the same evaluation as the table (verdict in plain words; estimate, lo and hi: the
+ * quantity of the part that decided it and its interval, empty when none was computed). */
+void claims_render_csv(const claims_set *cs, const pmlab_suite *s, const char *const *run_dirs,
+                       FILE *md, claims_tally *tally, strvec *roles_more, FILE *csv);
 
 /* Writes the rule table of docs/report.md (one row per claim: id, statement, figure stated,
  * rule) generated from the claims file, so the docs cannot drift from it. */

@@ -3,8 +3,10 @@
 #include "child.h"
 #include "cli.h"
 #include "compare.h"
+#include "db.h"
 #include "registry.h"
 #include "reproduce.h"
+#include "submit.h"
 #include "sweep.h"
 #include "tools.h"
 
@@ -51,8 +53,14 @@ static const pmlab_command commands[] = {
      "  --max-trials N        re-run a contended trial (as a new trial) until --trials clean\n"
      "                        trials exist or N trials ran for the configuration [--trials:\n"
      "                        no re-runs]\n"
+     "  --configs ID,...      only these configurations (config_id of results.csv) get trials;\n"
+     "                        with --resume, the others keep theirs (pmlab reproduce's\n"
+     "                        adaptive reruns) [all]\n"
      "  --update PCT          share of updates in mixed workloads, 0..100 [0]\n"
-     "  --pin on|off          pin worker threads round-robin to online CPUs [on]\n"
+     "  --pin POLICY          compact (fill one package's cores, SMT siblings last), scatter\n"
+     "                        (round robin over packages, siblings last), none, or a list of\n"
+     "                        CPU numbers, e.g. 0,2; on = compact, off = none; workers beyond\n"
+     "                        the list wrap around (pmlab topo shows the plan) [compact]\n"
      "  --seed N              base seed; a trial uses seed+trial [1]\n"
      "  --out DIR             output folder [results/<UTC-timestamp>-<experiment>/]\n"
      "  --resume [DIR]        continue the sweep in DIR (or --out DIR): recorded rows skipped\n"
@@ -63,6 +71,8 @@ static const pmlab_command commands[] = {
      "  --alert NAME=VALUE    alert threshold override, e.g. A1=50 (repeatable)\n"
      "  --alerts-file F       'NAME = VALUE' lines of thresholds ('#' comments)\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the folder into the campaign database DB afterwards\n"
+     "                        (docs/database.md)\n"
      "\n"
      "pmlab run EXPERIMENT --help shows the experiment's parameters, axes and defaults.\n"
      "exit status: 0 all rows ok, 1 some row failed (crash, timeout, error), 2 bad input,\n"
@@ -84,11 +94,15 @@ static const pmlab_command commands[] = {
      "  --suite NAME          a suite of pmlab list [the first registered by experiments/]\n"
      "  --claims FILE         also judge the claims of FILE (repeatable; docs/report.md)\n"
      "  --plan                print the runs, the configuration count and the estimated time\n"
-     "                        per mode; run nothing\n"
+     "                        per mode, the grid size and the largest shard's estimated time\n"
+     "                        per shard count; run nothing\n"
+     "  --shards LIST         with --plan: the shard counts to estimate [1,4,16]\n"
      "  --resume DIR          continue the interrupted suite in DIR\n"
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
      "                        contended ones (default mode only) [9]\n"
      "  --quiet               no progress on stderr\n"
+     "  --db DB               import the suite folder (its runs, alerts and verdicts) into\n"
+     "                        the campaign database DB when the suite is done\n"
      "\n"
      "docs/report.md explains the report and its verdicts.\n",
      reproduce_cmd},
@@ -98,7 +112,7 @@ static const pmlab_command commands[] = {
      cmd_report},
     {"compare",
      "DIR_A DIR_B [--conf C] [--correction holm|none] [--min-change PCT] [--fail-above PCT] "
-     "[--by PARAM[=VA,VB]]",
+     "[--by PARAM[=VA,VB]] [--db DB]",
      "per-configuration ratios of medians (B/A) with an interval; flags what changed",
      "  --conf C              confidence of the ratio's interval and the rank test [0.95]\n"
      "  --correction holm|none  holm: 'changed' keeps its confidence over all the\n"
@@ -111,9 +125,11 @@ static const pmlab_command commands[] = {
      "                        backend, alloc, threads, keys, or an experiment parameter): A's\n"
      "                        PARAM=VA against B's PARAM=VB; without values, the two values\n"
      "                        PARAM takes. pmlab compare DIR --by PARAM compares within DIR\n"
+     "  --db DB               A and B are runs of the campaign database DB (a run id, a\n"
+     "                        unique prefix of one, or a folder's path as imported)\n"
      "\n"
      "Per configuration: the median ops/s of the clean trials (status ok, not contended) of A\n"
-     "and B, a bootstrap interval for B/A and a rank test. 'changed' needs both to exclude no\n"
+     "and B, the rank interval for B/A and a rank test. 'changed' needs both to exclude no\n"
      "change, the rank test over the whole family (Holm); fewer than 3 clean trials on a side:\n"
      "'inconclusive'. Two reproduce folders are\n"
      "compared run by run. docs/statistics.md gives the rule.\n",
@@ -125,10 +141,62 @@ static const pmlab_command commands[] = {
      "or naming the first failure; the child's log holds one line per check. Options are\n"
      "those of run, e.g. --param checks=oracle,stall-1. Exit status 0 when NAME conforms.\n",
      conform_cmd},
-    {"merge", "OUT DIR...", "combine the folders of a sharded sweep into OUT",
+    {"merge", "OUT DIR... [--db DB]", "combine the folders of a sharded sweep into OUT",
      "The folders must share experiment, signature and pmlab binary; a configuration x trial\n"
-     "present twice is kept once.\n",
+     "present twice is kept once.\n"
+     "  --db DB               import OUT into the campaign database DB afterwards\n",
      cmd_merge},
+    {"submit",
+     "run EXPERIMENT [run options] --shards N [--out DIR] [--partition P] [--time T] "
+     "[--no-exclusive] [--dry-run] | --resubmit DIR K [--dry-run]",
+     "run a sweep's shards as a Slurm job array, then merge them in a dependent job",
+     "  --shards N            one array task per shard: task K runs `pmlab run EXPERIMENT ...\n"
+     "                        --shard K/N --out DIR/shard-K` (1 <= N <= configurations)\n"
+     "  --out DIR             submission folder, on a file system the nodes share\n"
+     "                        [results/<UTC-timestamp>-submit-<experiment>/]\n"
+     "  --partition P         Slurm partition [the cluster's default]\n"
+     "  --time T              time limit per task, Slurm's form (MIN, H:M:S, D-H:M:S) [the\n"
+     "                        partition's]\n"
+     "  --no-exclusive        share nodes with other jobs [each task gets a whole node]\n"
+     "  --dry-run             print the two sbatch scripts and the sbatch commands; write and\n"
+     "                        submit nothing\n"
+     "  --resubmit DIR K      submit failed shard K of DIR again, alone, with a new merge job\n"
+     "\n"
+     "Writes DIR/shard.sbatch (the array; each task records the CPUs it was given in\n"
+     "DIR/shard-K/slurm-cpus.txt), DIR/merge.sbatch (submitted with --dependency=afterok on the\n"
+     "array: pmlab merge DIR/merged DIR/shard-*, then pmlab report) and DIR/submit.json (the job\n"
+     "ids). Uses sbatch (and squeue/sacct in status). docs/cluster.md is the recipe.\n",
+     cmd_submit},
+    {"status", "DIR", "the shards and the merge job of a pmlab submit folder",
+     "One line per shard: done, running, pending or failed, from the shard's own marker\n"
+     "(DIR/shard-K/shard.exit) first, then from squeue, then sacct. Exit status: 0 every shard\n"
+     "done and merged, 1 a shard or the merge failed, 3 still pending or running.\n",
+     cmd_status},
+    {"db", "import DB DIR... | query DB SQL [--csv] | schema",
+     "the campaign database: run and reproduce folders in one SQLite file",
+     "  import DB DIR...      import run folders and reproduce folders into DB (created when\n"
+     "                        missing); a folder imported before adds nothing; one\n"
+     "                        transaction: on an error DB is left as it was\n"
+     "  query DB SQL          run SQL on DB and print the result as an aligned table; with\n"
+     "                        median(X), an aggregate plain sqlite3 does not have\n"
+     "  --csv                 (query) print CSV instead\n"
+     "  schema                print the CREATE statements of the tables and views\n"
+     "\n"
+     "--db DB on run, reproduce and merge imports their folder when it is written;\n"
+     "pmlab compare --db DB RUN_A RUN_B compares two imported runs. docs/database.md.\n",
+     cmd_db},
+    {"topo", "[--pin POLICY] [--threads N] [--topology DESC|FILE.xml]",
+     "the machine's topology (hwloc) and where --pin POLICY puts N workers; runs nothing",
+     "  --pin POLICY          compact, scatter, none (on, off) or a CPU list, as in run [compact]\n"
+     "  --threads N           workers to place [the PU count]\n"
+     "  --topology DESC       plan on a synthetic topology (\"pack:2 core:8 pu:2\") or an lstopo\n"
+     "                        XML file instead of this machine (a testing aid: run always uses\n"
+     "                        this machine)\n"
+     "\n"
+     "Prints the counts, caches, CPUs and hwloc's description, then worker,cpu,core,package,\n"
+     "sibling per worker (core and package: hwloc logical indexes; sibling 1 = second PU of\n"
+     "the core). docs/harness.md, \"Pinning\".\n",
+     cmd_topo},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -310,7 +378,27 @@ static int run_cmd(int argc, char **argv)
                 printf("\ncommon options: pmlab run --help\n");
             return rc;
         }
-    return cmd_run(argv[0], argc - 1, argv + 1, g_cmdline, NULL, false);
+    /* --db DB: checked before the sweep, the folder imported after it */
+    const char *db;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n, rc = db_take_option(argc, argv, 1, &db, rest, &n);
+    bool quiet = false;
+    for (int i = 0; i < n; i++)
+        quiet = quiet || !strcmp(rest[i], "--quiet");
+    if (!rc && db)
+        rc = db_check_path("--db", db);
+    if (!rc) {
+        char *out = NULL;
+        rc = cmd_run_into(argv[0], n, rest, g_cmdline, &out);
+        if (out && db && (rc == 0 || rc == 1)) {
+            const char *dirs[] = {out};
+            int irc = db_import(db, dirs, 1, quiet);
+            rc = rc ? rc : irc;
+        }
+        free(out);
+    }
+    free(rest);
+    return rc;
 }
 
 /* `pmlab conform NAME ...` = `pmlab run conform --backends NAME --trials 1 ...`: the harness knows

@@ -20,6 +20,13 @@ bool row_ok(const csv_table *t, size_t r)
     return !strcmp(csv_get(t, r, "status"), "ok");
 }
 
+bool status_failed(const char *status)
+{
+    size_t n = strlen(STATUS_NOT_COMPARABLE);
+    return strcmp(status, "ok") != 0 &&
+           !(strncmp(status, STATUS_NOT_COMPARABLE, n) == 0 && (!status[n] || status[n] == ':'));
+}
+
 bool row_contended(const csv_table *t, size_t r)
 {
     return !strcmp(csv_get(t, r, "contended"), "1");

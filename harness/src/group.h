@@ -20,6 +20,10 @@ size_t group_rows(const csv_table *t, cfg_group **out);
 /* a row is a clean trial: status ok and not flagged contended (a table without the contended
  * column predates contention detection: its ok rows are clean) */
 bool row_ok(const csv_table *t, size_t r);
+/* a status that is a failure: neither ok nor not-comparable[:text] (pmlab_not_comparable: the
+ * row measured nothing comparable; left out of the figures like a failure, but not one) */
+#define STATUS_NOT_COMPARABLE "not-comparable"
+bool status_failed(const char *status);
 bool row_contended(const csv_table *t, size_t r);
 bool row_clean(const csv_table *t, size_t r);
 /* the ops_per_sec values of the clean trials of configuration id (malloc'ed, *n values) */

@@ -2,10 +2,12 @@
 #define _GNU_SOURCE
 #include "meta.h"
 #include "registry.h"
+#include "topo.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
+#include <jansson.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,8 @@ void meta_write(const char *dir, const char *experiment, const char *signature, 
     fprintf(f, ",\n  \"libc\": ");
     json_str(f, libc);
     free(libc);
+    fprintf(f, ",\n  \"hostname\": "); /* the machine, for the campaign database (db.c) */
+    json_str(f, u.nodename);
     fprintf(f, ",\n  \"library_versions_build\": ");
     json_str(f, PMLAB_LIBVERSIONS);
     fprintf(f, ",\n  \"packages_runtime\": ");
@@ -219,8 +223,19 @@ void meta_write(const char *dir, const char *experiment, const char *signature, 
         json_str(f, !strcmp(alloc_names[i], "glibc") ? "libc" : lib ? lib : "not found");
         free(lib);
     }
-    fprintf(f, "},\n  \"pinning\": \"worker i pinned to the i mod n-th CPU of the affinity mask "
-               "when pin=on\"");
+    fprintf(f, "},\n  \"pinning\": \"worker i pinned to the i mod n-th CPU of pin_cpus (the "
+               "--pin policy's order over the topology's PUs, or the list given); none: not "
+               "pinned\"");
+    /* the topology the plans were made on: hwloc, restricted to the affinity mask */
+    char terr[256] = "";
+    const topo *t = topo_machine(terr, sizeof terr);
+    if (t) {
+        topo_info ti;
+        topo_describe(t, &ti);
+        char *tj = topo_json(&ti);
+        fprintf(f, ",\n  \"topology\": %s", tj);
+        free(tj);
+    }
     fprintf(f, ",\n  \"hw_counters\": ");
     json_str(f, hw);
     if (extra_json && *extra_json)
@@ -231,4 +246,53 @@ void meta_write(const char *dir, const char *experiment, const char *signature, 
         fprintf(stderr, "pmlab: cannot write %s: %s\n", path, strerror(errno));
     free(path);
     free(tmp);
+}
+
+static void size_text(sbuf *b, double bytes)
+{
+    if (bytes >= 1024.0 * 1024 * 1024)
+        sb_printf(b, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
+    else if (bytes >= 1024.0 * 1024)
+        sb_printf(b, "%.3g MiB", bytes / (1024.0 * 1024));
+    else
+        sb_printf(b, "%.3g KiB", bytes / 1024.0);
+}
+
+char *meta_topology_text(const char *meta_json)
+{
+    json_error_t je;
+    json_t *j = meta_json ? json_loads(meta_json, 0, &je) : NULL;
+    json_t *t = j ? json_object_get(j, "topology") : NULL;
+    if (!json_is_object(t)) {
+        json_decref(j);
+        return NULL;
+    }
+    sbuf b = {0};
+    sb_add(&b, "");
+    static const char *const counts[][2] = {
+        {"packages", "package"}, {"cores", "core"}, {"pus", "PU"}, {"numa_nodes", "NUMA node"}};
+    for (size_t i = 0; i < 4; i++) {
+        json_int_t n = json_integer_value(json_object_get(t, counts[i][0]));
+        sb_printf(&b, "%s%lld %s%s", i ? ", " : "", (long long)n, counts[i][1], n == 1 ? "" : "s");
+    }
+    json_t *caches = json_object_get(t, "caches");
+    size_t i;
+    json_t *c;
+    json_array_foreach(caches, i, c)
+    {
+        const char *ty = json_string_value(json_object_get(c, "type"));
+        sb_printf(&b, "%sL%lld%s ", i ? ", " : "; ",
+                  (long long)json_integer_value(json_object_get(c, "level")),
+                  !ty                          ? ""
+                  : !strcmp(ty, "data")        ? "d"
+                  : !strcmp(ty, "instruction") ? "i"
+                                               : "");
+        size_text(&b, (double)json_integer_value(json_object_get(c, "size")));
+        sb_printf(&b, " x%lld", (long long)json_integer_value(json_object_get(c, "count")));
+    }
+    const char *al = json_string_value(json_object_get(t, "allowed_cpus"));
+    const char *sum = json_string_value(json_object_get(t, "summary"));
+    sb_printf(&b, "; CPUs %s; hwloc: %s", al ? al : "?", sum ? sum : "?");
+    json_decref(j);
+    return b.s;
 }

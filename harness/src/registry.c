@@ -17,8 +17,10 @@ const char *const common_cols[] = {
     "freed", "pending_peak", "rss_peak_kb", "status",
     /* contention over the measured window (child.c, sysload.h) */
     "cpu_share", "nivcsw", "helper_cpu", "contended",
+    /* the host probe around the trial (sweep.c, probe.h) */
+    "probe_ns", "probe_ratio",
     /* added by the harness */
-    "p90_ns", "update_pct", "pin", "seed", "duration_ms", "warmup_ms", "params", "config_id",
+    "p90_ns", "update_pct", "pin", "smt", "seed", "duration_ms", "warmup_ms", "params", "config_id",
     "wall_ms", "query_ops_per_sec", "query_p50_ns", "query_p99_ns", "query_p999_ns",
     "update_p50_ns", "update_p99_ns", "update_p999_ns", "merge_count", "merge_p99_ns",
     "merge_max_ns", "clones", "clone_rate", "map_bytes", "alloc_p999_ns", "alloc_stall_share",

@@ -5,6 +5,7 @@
 #include "alerts.h"
 #include "group.h"
 #include "html.h"
+#include "meta.h"
 #include "plots.h"
 
 #include <stdlib.h>
@@ -30,7 +31,8 @@ static bool contention_note(const csv_table *t, const cfg_group *g, size_t ng, c
         return false;
     int l = snprintf(buf, n,
                      "contention: %zu of %zu ok trials were contended (another process took CPU "
-                     "time from a worker); figures use the clean trials",
+                     "time from a worker, or the host probe ran slow around the trial); figures "
+                     "use the clean trials",
                      nc, nok);
     if (nfrom && l > 0 && (size_t)l < n)
         snprintf(buf + l, n - (size_t)l,
@@ -61,7 +63,7 @@ void summary_print(const csv_table *t, FILE *out)
         fprintf(out, "%-52s %14s %25s %12s  %s\n", d, med, mm, p99, g[i].status);
     }
     if (over)
-        fprintf(out, "* oversubscribed: threads > online CPUs\n");
+        fprintf(out, "* oversubscribed: threads > the CPUs pmlab may run on (topology PUs)\n");
     char note[256];
     if (csv_col(t, "contended") >= 0 && contention_note(t, g, ng, note, sizeof note))
         fprintf(out, "%s\n", note);
@@ -112,12 +114,27 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
             }
             free(v);
         }
+        char *topo = meta_topology_text(meta), *pin = json_get_str(meta, "pin");
+        if (topo) {
+            for (char *c = topo; *c; c++)
+                if (*c == '|')
+                    *c = '/';
+            fprintf(md, "| topology | %s |\n", topo);
+        }
+        if (pin) {
+            char *cpus = json_get_str(meta, "pin_cpus");
+            fprintf(md, "| pin | %s%s%s%s |\n", pin, cpus && *cpus ? " (CPUs in order: " : "",
+                    cpus && *cpus ? cpus : "", cpus && *cpus ? ")" : "");
+            free(cpus);
+        }
+        free(topo);
+        free(pin);
         fprintf(md, "| online_cpus | %u |\n| git_dirty | %s |\n\n", online_cpus(),
                 meta && strstr(meta, "\"git_dirty\": true") ? "yes" : "no");
         fprintf(md, "## Results\n\nMedian of the clean trials (status ok, not contended) with "
                     "min-max; p99 is the median of their p99. `*` marks oversubscribed "
-                    "configurations (threads > online "
-                    "CPUs).\n\n| configuration | trials | median ops/s | min-max ops/s | p99 ns "
+                    "configurations (threads > the CPUs pmlab may run on, the topology's "
+                    "PUs).\n\n| configuration | trials | median ops/s | min-max ops/s | p99 ns "
                     "| status |\n|---|---|---|---|---|---|\n");
         cfg_group *g;
         size_t ng = group_rows(&t, &g);
@@ -143,15 +160,24 @@ int report_render(const char *dir, bool print_summary, FILE *summary_out)
         free(g);
         alerts_write(dir, &t, rules, nrules, md);
         plots_render_run(dir, &t, md);
-        size_t nfail = 0;
-        for (size_t r = 0; r < t.nrows; r++)
-            if (strcmp(csv_get(&t, r, "status"), "ok") != 0) {
-                if (!nfail++)
-                    fprintf(md, "## Failed rows\n\n");
+        for (int failed = 1; failed >= 0; failed--) {
+            size_t nlisted = 0;
+            for (size_t r = 0; r < t.nrows; r++) {
+                const char *st = csv_get(&t, r, "status");
+                if (!strcmp(st, "ok") || status_failed(st) != failed)
+                    continue;
+                if (!nlisted++)
+                    fprintf(md, failed ? "## Failed rows\n\n"
+                                       : "## Not comparable rows\n\nLeft out of every figure: "
+                                         "the row measured nothing comparable, its status "
+                                         "says why.\n\n");
                 char d[256];
                 row_desc(&t, r, d, sizeof d);
-                fprintf(md, "- %s: `%s`\n", d, csv_get(&t, r, "status"));
+                fprintf(md, "- %s: `%s`\n", d, st);
             }
+            if (nlisted)
+                fprintf(md, "\n");
+        }
         fclose(md);
     } else {
         alerts_write(dir, &t, rules, nrules, NULL);

@@ -21,9 +21,12 @@
  * of it. */
 #define _GNU_SOURCE
 #include "reproduce.h"
+#include "db.h"
 #include "alerts.h"
+#include "group.h"
 #include "claims.h"
 #include "html.h"
+#include "meta.h"
 #include "registry.h"
 #include "report.h"
 #include "sweep.h"
@@ -46,13 +49,22 @@
  * remaining estimates by how long the finished runs took against theirs. */
 #define PMLAB_CHILD_OVERHEAD_S 0.04
 #define PMLAB_RUN_OVERHEAD_S   1.0
+/* --plan's per-shard estimate adds this for Slurm to start a shard's job: 3 s from submission to
+ * the task's start on the one-node cluster of scripts/slurm-local (harness_slurm's submit.json
+ * `submitted_utc` against the shards' slurm-cpus.txt `start_utc`). A busy cluster's queue wait
+ * comes on top. */
+#define PMLAB_SHARD_OVERHEAD_S 3.0
+/* --plan's shard counts unless --shards LIST */
+#define PMLAB_PLAN_SHARDS "1,4,16"
 /* Default mode's wall-clock budget (the issue's "default run stays within 10 minutes"): an
  * adaptive rerun starts only when the time spent so far plus its plan estimate fits. */
 #define PMLAB_DEFAULT_BUDGET_S 600.0
 /* Default --max-trials: trials per configuration an adaptive rerun may reach. */
 #define PMLAB_SUITE_MAX_TRIALS 9u
-/* Trials an adaptive rerun adds each round. */
-#define PMLAB_RERUN_STEP 3u
+/* Trials an adaptive rerun adds each round: 3 -> 5 gives a ratio of two configurations its
+ * rank interval (4 and 4 is the least, docs/statistics.md) at two fifths of a 3-trial step's cost.
+ */
+#define PMLAB_RERUN_STEP 2u
 /* Rounds of adaptive reruns at most (each round re-evaluates the claims). */
 #define PMLAB_RERUN_ROUNDS 4
 
@@ -174,6 +186,7 @@ typedef struct {
     char *why;
     char *outcome; /* "ran" | "interrupted" | "failed (exit N)" | "skipped: ..." */
     double estimate, seconds;
+    size_t configs, of; /* configurations re-run, of the run's; 0 = all */
 } rerun_rec;
 
 typedef struct {
@@ -300,7 +313,10 @@ static void write_suite_files(const suite_state *st)
             json_str(f, x->why);
             fprintf(f, ", \"outcome\": ");
             json_str(f, x->outcome);
-            fprintf(f, ", \"estimate_seconds\": %.1f, \"seconds\": %.1f}", x->estimate, x->seconds);
+            fprintf(f, ", \"estimate_seconds\": %.1f, \"seconds\": %.1f", x->estimate, x->seconds);
+            if (x->configs)
+                fprintf(f, ", \"configurations\": %zu, \"of\": %zu", x->configs, x->of);
+            fprintf(f, "}");
             free(folder);
         }
         fprintf(f, "%s]\n}\n", st->nreruns ? "\n  " : "");
@@ -404,6 +420,7 @@ static claims_set *claims_open(const pmlab_suite *s, const strvec *extra, char *
 /* The claims section rendered into memory: the report puts the tally in its header. */
 typedef struct {
     char *text;
+    char *csv; /* verdicts.csv */
     claims_tally tally;
     bool have;
     strvec roles_more;
@@ -414,18 +431,27 @@ static void claims_eval(const claims_set *cs, const suite_state *st, claims_out 
     memset(co, 0, sizeof *co);
     if (!cs)
         return;
-    size_t len = 0;
+    size_t len = 0, clen = 0;
     FILE *m = open_memstream(&co->text, &len);
-    if (!m)
+    FILE *c = open_memstream(&co->csv, &clen);
+    if (!m || !c) {
+        if (m)
+            fclose(m);
+        if (c)
+            fclose(c);
         return;
-    claims_render(cs, st->suite, (const char *const *)st->run_dirs, m, &co->tally, &co->roles_more);
+    }
+    claims_render_csv(cs, st->suite, (const char *const *)st->run_dirs, m, &co->tally,
+                      &co->roles_more, c);
     fclose(m);
+    fclose(c);
     co->have = true;
 }
 
 static void claims_out_free(claims_out *co)
 {
     free(co->text);
+    free(co->csv);
     sv_free(&co->roles_more);
 }
 
@@ -520,11 +546,15 @@ static void set_interrupted(suite_state *st, size_t during, const char *when)
     st->outcome = "interrupted";
 }
 
-static int run_one(suite_state *st, size_t i, unsigned trials, bool resume, bool quiet,
-                   const char *cmdline, double *secs)
+static int run_one(suite_state *st, size_t i, unsigned trials, const char *configs, bool resume,
+                   bool quiet, const char *cmdline, double *secs)
 {
     strvec a = {0};
     run_args(&st->suite->runs[i], trials, resume ? st->run_dirs[i] : NULL, quiet, &a);
+    if (configs) { /* an adaptive rerun of some configurations (pmlab run --configs) */
+        sv_push(&a, "--configs");
+        sv_push(&a, configs);
+    }
     uint64_t t0 = pmlab_now_ns();
     int x =
         cmd_run_ex(st->suite->runs[i].experiment, (int)a.n, a.v, cmdline, st->run_dirs[i], false);
@@ -578,7 +608,7 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
         st->rr[i].state = RS_PARTIAL; /* until it returns: what a killed suite leaves */
         write_suite_files(st);
         double secs = 0;
-        int x = run_one(st, i, 0, resume, quiet, cmdline, &secs);
+        int x = run_one(st, i, 0, NULL, resume, quiet, cmdline, &secs);
         g_suite_eta_after = 0;
         bool stopped = x == 130 || (g_suite_stop && x == PMLAB_EXIT_USAGE);
         if (stopped) {
@@ -616,6 +646,38 @@ static bool run_pending(suite_state *st, bool quiet, const char *cmdline, size_t
     return false;
 }
 
+/* a run an adaptive rerun could extend: the configurations its undecided claims rest on (a
+ * comma list of config_ids; NULL = every configuration) and the plan estimate (the sort key) */
+typedef struct {
+    size_t i;
+    const char *role;
+    char *configs;
+    size_t nconfigs;
+    double est;
+} rerun_cand;
+
+/* the config_ids claims_eval listed for role ("ROLE<TAB>ID" entries), as a comma list or NULL */
+static char *role_configs(const strvec *more, const char *role, size_t *n)
+{
+    sbuf b = {0};
+    size_t rl = strlen(role);
+    *n = 0;
+    for (size_t k = 0; k < more->n; k++)
+        if (!strncmp(more->v[k], role, rl) && more->v[k][rl] == '\t') {
+            sb_printf(&b, "%s%s", *n ? "," : "", more->v[k] + rl + 1);
+            (*n)++;
+        }
+    return b.s;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const rerun_cand *x = a, *y = b;
+    if (x->est != y->est)
+        return x->est < y->est ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /* Adaptive reruns (default mode): re-evaluate the claims, re-run the runs of the roles whose
  * claims are inconclusive for a reason more trials can fix, until they decide, reach
  * max_trials, or the budget is spent. Returns true when interrupted. */
@@ -628,12 +690,33 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
         claims_out co;
         claims_eval(cs, st, &co);
         bool any = false;
-        for (size_t k = 0; k < co.roles_more.n; k++) {
-            const char *role = co.roles_more.v[k];
-            for (size_t i = 0; i < st->nruns; i++) {
+        /* the candidates, cheapest first: within the budget, as many claims as possible get
+         * their trials (a write run costs seconds, clone-mt minutes) */
+        rerun_cand *cand = xcalloc(st->nruns ? st->nruns : 1, sizeof *cand);
+        size_t ncand = 0;
+        for (size_t k = 0; k < co.roles_more.n; k++)
+            for (size_t i = 0; i < st->nruns && !strchr(co.roles_more.v[k], '\t'); i++)
+                if (st->rr[i].state == RS_RAN &&
+                    !strcmp(run_role(st->suite, i), co.roles_more.v[k])) {
+                    rerun_cand *x = &cand[ncand++];
+                    const run_rec *r = &st->rr[i];
+                    *x = (rerun_cand){i, co.roles_more.v[k], NULL, 0, 0};
+                    x->configs = role_configs(&co.roles_more, x->role, &x->nconfigs);
+                    if (x->nconfigs >= r->nconfigs) { /* all of them: no list */
+                        free(x->configs);
+                        x->configs = NULL;
+                        x->nconfigs = 0;
+                    }
+                    x->est = r->planned ? plan_estimate(x->nconfigs ? x->nconfigs : r->nconfigs,
+                                                        r->trials ? r->trials : 1, r->spt)
+                                        : 0;
+                }
+        qsort(cand, ncand, sizeof *cand, cmp_cand);
+        for (size_t c = 0; c < ncand; c++) {
+            const char *role = cand[c].role;
+            {
+                size_t i = cand[c].i;
                 run_rec *r = &st->rr[i];
-                if (r->state != RS_RAN || strcmp(run_role(st->suite, i), role) != 0)
-                    continue;
                 char *folder = run_folder_name(st->suite, i);
                 char *why = inconclusive_rows(co.text, folder);
                 if (!*why) {
@@ -644,8 +727,10 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 unsigned to = r->trials + PMLAB_RERUN_STEP;
                 if (to > st->max_trials)
                     to = st->max_trials;
-                /* the plan's estimate, scaled by how the suite's runs compared with theirs */
-                double est = r->planned ? plan_estimate(r->nconfigs, to - r->trials, r->spt) *
+                /* the plan's estimate for the configurations it re-runs, scaled by how the
+                 * suite's runs compared with theirs */
+                size_t ncfg = cand[c].nconfigs ? cand[c].nconfigs : r->nconfigs;
+                double est = r->planned ? plan_estimate(ncfg, to - r->trials, r->spt) *
                                               (st->scale > 1 ? st->scale : 1)
                                         : 0;
                 const char *skip = NULL;
@@ -671,8 +756,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                !strncmp(st->reruns[j].outcome, "skipped", 7);
                     if (!seen) {
                         st->reruns = xrealloc(st->reruns, (st->nreruns + 1) * sizeof *st->reruns);
-                        st->reruns[st->nreruns++] =
-                            (rerun_rec){i + 1, r->trials, to, why, xstrdup(skip), est, 0};
+                        st->reruns[st->nreruns++] = (rerun_rec){
+                            i + 1, r->trials,        to,         why, xstrdup(skip), est,
+                            0,     cand[c].nconfigs, r->nconfigs};
                         write_suite_files(st);
                     } else {
                         free(why);
@@ -690,7 +776,7 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                             st->suite->runs[i].experiment, role, to - r->trials, r->trials, to, est,
                             why);
                 double secs = 0;
-                int x = run_one(st, i, to, true, quiet, cmdline, &secs);
+                int x = run_one(st, i, to, cand[c].configs, true, quiet, cmdline, &secs);
                 spent += secs;
                 st->reruns = xrealloc(st->reruns, (st->nreruns + 1) * sizeof *st->reruns);
                 st->reruns[st->nreruns++] = (rerun_rec){i + 1,
@@ -701,7 +787,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                                         : x <= 1 ? xstrdup("ran")
                                                                  : xasprintf("failed (exit %d)", x),
                                                         est,
-                                                        secs};
+                                                        secs,
+                                                        cand[c].nconfigs,
+                                                        r->nconfigs};
                 if (x == 130 || g_suite_stop) {
                     free(st->note);
                     st->note = xasprintf("interrupted during an adaptive rerun of run %zu (%s): "
@@ -710,6 +798,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                                          mode_pos(st, i), st->suite->runs[i].experiment, st->dir);
                     st->outcome = "interrupted";
                     write_suite_files(st);
+                    for (size_t c2 = 0; c2 < ncand; c2++)
+                        free(cand[c2].configs);
+                    free(cand);
                     claims_out_free(&co);
                     return true;
                 }
@@ -721,6 +812,9 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
                 write_suite_files(st);
             }
         }
+        for (size_t c = 0; c < ncand; c++)
+            free(cand[c].configs);
+        free(cand);
         claims_out_free(&co);
         if (!any)
             break;
@@ -729,7 +823,40 @@ static bool adaptive_reruns(suite_state *st, const claims_set *cs, bool quiet, c
 }
 
 /* ---- --plan --------------------------------------------------------------------------------- */
-static int print_plan(const pmlab_suite *s, unsigned mode)
+/* The estimate of the largest shard when every run of the mode is split into `shards` shards
+ * (pmlab submit run ... --shards N): sweep_plan of shard 1/N, the largest slice of every run,
+ * through the same time model, plus PMLAB_SHARD_OVERHEAD_S. */
+static int plan_shard(const pmlab_suite *s, unsigned mode, unsigned shards, size_t *ncfg,
+                      double *est)
+{
+    *ncfg = 0;
+    *est = PMLAB_SHARD_OVERHEAD_S;
+    for (size_t i = 0; s->runs[i].experiment; i++) {
+        const pmlab_suite_run *r = &s->runs[i];
+        if (!(r->modes & mode) || !reg_experiment(r->experiment))
+            continue;
+        strvec a = {0};
+        split_args(r->args, &a);
+        char sh[32];
+        snprintf(sh, sizeof sh, "1/%u", shards);
+        sv_push(&a, "--shard");
+        sv_push(&a, sh);
+        size_t nc = 0;
+        unsigned tr = 0;
+        double spt = 0;
+        int rc = sweep_plan(r->experiment, (int)a.n, a.v, &nc, &tr, &spt);
+        sv_free(&a);
+        if (rc)
+            return rc;
+        if (nc) {
+            *ncfg += nc;
+            *est += plan_estimate(nc, tr, spt);
+        }
+    }
+    return 0;
+}
+
+static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_list)
 {
     size_t n = suite_nruns(s), nsel = 0, ncfg = 0, ntr = 0;
     double total = 0;
@@ -784,22 +911,50 @@ static int print_plan(const pmlab_suite *s, unsigned mode)
     if (mode == PMLAB_SUITE_DEFAULT)
         printf("budget: %.0fs for the whole default suite, adaptive reruns included\n",
                PMLAB_DEFAULT_BUDGET_S);
+    if (rc)
+        return rc;
+    strvec sl = {0};
+    sv_split(&sl, shard_list ? shard_list : PMLAB_PLAN_SHARDS, ',');
+    printf("\ngrid: %zu configurations, %zu trials. On N machines, each run split into N "
+           "shards\n(`pmlab submit run ... --shards N`; a run with fewer configurations gets "
+           "one shard per\nconfiguration), the largest shard holds and takes (+%.0fs for Slurm "
+           "to start it):\n",
+           ncfg, ntr, PMLAB_SHARD_OVERHEAD_S);
+    printf("%8s %16s %10s\n", "shards", "largest shard", "estimate");
+    for (size_t i = 0; i < sl.n; i++) {
+        uint64_t cnt = 0;
+        parse_u64(sl.v[i], &cnt);
+        size_t nc;
+        double est;
+        fflush(stdout);
+        if (plan_shard(s, mode, (unsigned)cnt, &nc, &est) != 0) {
+            rc = PMLAB_EXIT_USAGE;
+            break;
+        }
+        char e2[32], cf[48];
+        fmt_dur(e2, sizeof e2, est);
+        snprintf(cf, sizeof cf, "%zu configs", nc);
+        printf("%8llu %16s %10s\n", (unsigned long long)cnt, cf, e2);
+    }
+    sv_free(&sl);
     return rc;
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
 static const char reproduce_usage[] =
     "usage: pmlab reproduce [--quick|--full] [--out DIR] [--suite NAME] [--claims FILE]...\n"
-    "                       [--max-trials M] [--quiet]\n"
-    "       pmlab reproduce --plan [--quick|--full] [--suite NAME]\n"
-    "       pmlab reproduce --resume DIR [--quiet]\n"
+    "                       [--max-trials M] [--quiet] [--db DB]\n"
+    "       pmlab reproduce --plan [--quick|--full] [--suite NAME] [--shards LIST]\n"
+    "       pmlab reproduce --resume DIR [--quiet] [--db DB]\n"
     "  --plan         print the runs of the mode, their configurations, trials and estimated\n"
-    "                 time, and run nothing\n"
+    "                 time, and run nothing; then the grid size and the estimate of the\n"
+    "                 largest shard per shard count (--shards LIST, default 1,4,16)\n"
     "  --resume DIR   continue an interrupted suite: complete runs are kept, a partial run\n"
     "                 resumes (pmlab run --resume), the rest run\n"
     "  --claims FILE  add the claims of FILE (JSON, docs/report.md) to the report (repeatable)\n"
     "  --max-trials M adaptive reruns (default mode) stop at M trials per configuration\n"
-    "                 (default 9)\n";
+    "                 (default 9)\n"
+    "  --db DB        import the suite folder into the campaign database DB when it is done\n";
 
 static const pmlab_suite *find_suite(const char *name)
 {
@@ -865,7 +1020,9 @@ static int load_suite_folder(const char *dir, suite_state *st, char *err, size_t
                         xstrdup(jstr(json_object_get(x, "why"))),
                         xstrdup(jstr(json_object_get(x, "outcome"))),
                         json_number_value(json_object_get(x, "estimate_seconds")),
-                        json_number_value(json_object_get(x, "seconds"))};
+                        json_number_value(json_object_get(x, "seconds")),
+                        (size_t)json_integer_value(json_object_get(x, "configurations")),
+                        (size_t)json_integer_value(json_object_get(x, "of"))};
     }
     st->dir = xstrdup(dir);
     st->rr = xcalloc(st->nruns + 1, sizeof *st->rr);
@@ -910,8 +1067,9 @@ out:
 int cmd_reproduce(int argc, char **argv, const char *cmdline)
 {
     unsigned mode = PMLAB_SUITE_DEFAULT;
-    const char *out = NULL, *suite_name = NULL, *resume = NULL;
+    const char *out = NULL, *suite_name = NULL, *resume = NULL, *db = NULL;
     bool quiet = false, plan = false, mode_given = false;
+    const char *shard_list = NULL; /* --plan's shard counts */
     unsigned max_trials = 0;
     strvec extra = {0};
     int rc = 0;
@@ -938,12 +1096,26 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             quiet = true;
         else if (!strcmp(a, "--plan"))
             plan = true;
-        else if (OPTV("--out"))
+        else if (OPTV("--shards")) {
+            strvec sl = {0};
+            uint64_t n = 0;
+            bool ok = sv_split(&sl, v, ',') == 0 && sl.n > 0 && sl.n <= 64;
+            for (size_t k = 0; ok && k < sl.n; k++)
+                ok = parse_u64(sl.v[k], &n) && n >= 1 && n <= 100000;
+            sv_free(&sl);
+            if (!ok)
+                rc = usage_error("bad --shards value '%s': expected shard counts 1..100000, "
+                                 "e.g. 1,4,16",
+                                 v);
+            shard_list = v;
+        } else if (OPTV("--out"))
             out = v;
         else if (OPTV("--suite"))
             suite_name = v;
         else if (OPTV("--resume"))
             resume = v;
+        else if (OPTV("--db"))
+            db = v;
         else if (OPTV("--claims")) {
             char *abs = realpath(v, NULL);
             if (!abs)
@@ -960,9 +1132,14 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             rc = usage_error("reproduce: unexpected argument '%s' (pmlab reproduce --help)", a);
 #undef OPTV
     }
+    if (!rc && shard_list && !plan)
+        rc = usage_error("reproduce: --shards goes with --plan (the estimate per shard count; "
+                         "pmlab submit runs shards)");
     if (!rc && resume && (out || suite_name || extra.n || mode_given || plan || max_trials))
         rc = usage_error("reproduce --resume DIR takes only --quiet: the suite, mode, claims "
                          "files and budget are those recorded in DIR/suite.json");
+    if (!rc && db && !plan)
+        rc = db_check_path("--db", db);
     if (rc) {
         sv_free(&extra);
         return rc;
@@ -1000,7 +1177,7 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
         }
         if (plan) {
             sv_free(&extra);
-            return print_plan(suite, mode);
+            return print_plan(suite, mode, shard_list);
         }
         st.suite = suite;
         st.mode = mode;
@@ -1152,6 +1329,11 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
                 selected_runs(&st), took,
                 failed ? " (some runs had failed rows: see the report)" : "", st.dir);
     rc = interrupted ? 130 : failed ? 1 : 0;
+    if (db && !interrupted) {
+        const char *dirs[] = {st.dir};
+        int irc = db_import(db, dirs, 1, quiet);
+        rc = rc ? rc : irc;
+    }
 done:
     if (cs)
         claims_free(cs);
@@ -1206,6 +1388,13 @@ static void env_section(FILE *md, const char *meta, const char *smeta)
         fprintf(md, "| physical cores | %.0f |\n", ph);
     else
         fprintf(md, "| physical cores | not recorded |\n");
+    char *topo = meta_topology_text(meta);
+    if (topo) {
+        fprintf(md, "| topology | ");
+        md_cell(md, topo);
+        fprintf(md, " |\n");
+    }
+    free(topo);
     fprintf(md, "| git_dirty | %s |\n",
             meta && strstr(meta, "\"git_dirty\": true") ? "yes (uncommitted changes)" : "no");
     char *s = json_get_str(smeta, "start_utc"), *e = json_get_str(smeta, "end_utc");
@@ -1289,8 +1478,8 @@ static void alerts_section(FILE *md, const char *dir, const csv_table *runs)
             }
             for (size_t row = 0; row < t.nrows; row++) {
                 const char *st = csv_get(&t, row, "status");
-                if (!strcmp(st, "ok"))
-                    continue;
+                if (!status_failed(st))
+                    continue; /* ok, or not comparable (the run's own report lists those) */
                 char *lp = xasprintf("%s/%s/logs/%s-t%s.log", dir, folder,
                                      csv_get(&t, row, "config_id"), csv_get(&t, row, "trial"));
                 struct stat lst;
@@ -1410,11 +1599,17 @@ static void reruns_section(FILE *md, json_t *sj)
         if (!strncmp(outcome, "skipped", 7))
             fprintf(md, "did not re-run %s (%s) at %lld trials, %s", role, folder, from,
                     outcome + 9);
-        else
-            fprintf(md, "re-ran %s (%s) with %lld more trial%s (%lld -> %lld) in %.0fs%s%s", role,
-                    folder, to - from, to - from == 1 ? "" : "s", from, to,
+        else {
+            long long nc = json_integer_value(json_object_get(x, "configurations")),
+                      of = json_integer_value(json_object_get(x, "of"));
+            char part[64] = "";
+            if (nc > 0)
+                snprintf(part, sizeof part, " for %lld of its %lld configurations", nc, of);
+            fprintf(md, "re-ran %s (%s) with %lld more trial%s (%lld -> %lld)%s in %.0fs%s%s", role,
+                    folder, to - from, to - from == 1 ? "" : "s", from, to, part,
                     json_number_value(json_object_get(x, "seconds")),
                     strcmp(outcome, "ran") ? ": " : "", strcmp(outcome, "ran") ? outcome : "");
+        }
         fprintf(md, ": ");
         md_cell(md, json_string_value(json_object_get(x, "why")));
         fprintf(md, "\n");
@@ -1494,6 +1689,16 @@ int suite_report(const char *dir)
                 claims_free(cs);
             }
         }
+    }
+    if (co.have) { /* the claims table, machine-readable (pmlab db import reads it) */
+        char *vp = xasprintf("%s/verdicts.csv", dir);
+        FILE *vf = fopen(vp, "w");
+        if (vf) {
+            fputs(co.csv ? co.csv : "", vf);
+            fclose(vf);
+        } else
+            fprintf(stderr, "pmlab: cannot write %s: %s\n", vp, strerror(errno));
+        free(vp);
     }
     char *mdp = xasprintf("%s/report.md", dir);
     FILE *md = fopen(mdp, "w");

@@ -333,18 +333,20 @@ double st_rank_min_p(size_t na, size_t nb)
     return p > 1 ? 1 : p;
 }
 
-/* P(U <= u) and P(U >= u) for the pair count U of two samples of sizes na, nb without ties:
- * counts of the arrangements by f(i, j, u) = f(i-1, j, u-j) + f(i, j-1, u) */
-static void rank_exact_tails(size_t na, size_t nb, double u_lo, double u_hi, double *le, double *ge)
+/* The null distribution of the pair count U of two samples of sizes na, nb without ties, as
+ * cumulative probabilities cdf[u] = P(U <= u), u = 0..na*nb (malloc'ed; NULL when out of memory).
+ * Counts of the arrangements by f(i, j, u) = f(i-1, j, u-j) + f(i, j-1, u). */
+static double *rank_null_cdf(size_t na, size_t nb)
 {
     size_t umax = na * nb;
     double *f = calloc((nb + 1) * (umax + 1), sizeof *f);
     double *g = calloc((nb + 1) * (umax + 1), sizeof *g);
-    if (!f || !g) {
-        *le = *ge = 1.0;
+    double *cdf = malloc((umax + 1) * sizeof *cdf);
+    if (!f || !g || !cdf) {
         free(f);
         free(g);
-        return;
+        free(cdf);
+        return NULL;
     }
 #define F(a, j, u) (a)[(j) * (umax + 1) + (u)]
     for (size_t j = 0; j <= nb; j++)
@@ -360,20 +362,110 @@ static void rank_exact_tails(size_t na, size_t nb, double u_lo, double u_hi, dou
         f = g;
         g = t;
     }
-    double total = 0, lo = 0, hi = 0;
+    double total = 0;
+    for (size_t u = 0; u <= umax; u++)
+        total += F(f, nb, u);
+    double run = 0;
     for (size_t u = 0; u <= umax; u++) {
-        double c = F(f, nb, u);
-        total += c;
-        if ((double)u <= u_lo)
-            lo += c;
-        if ((double)u >= u_hi)
-            hi += c;
+        run += F(f, nb, u);
+        cdf[u] = run / total;
     }
 #undef F
-    *le = lo / total;
-    *ge = hi / total;
     free(f);
     free(g);
+    return cdf;
+}
+
+/* P(U <= u_lo) and P(U >= u_hi) (u_lo, u_hi whole numbers) */
+static void rank_exact_tails(size_t na, size_t nb, double u_lo, double u_hi, double *le, double *ge)
+{
+    size_t umax = na * nb;
+    double *cdf = rank_null_cdf(na, nb);
+    if (!cdf) {
+        *le = *ge = 1.0;
+        return;
+    }
+    *le = u_lo < 0 ? 0 : u_lo >= (double)umax ? 1 : cdf[(size_t)u_lo];
+    *ge = u_hi <= 0 ? 1 : u_hi > (double)umax ? 0 : 1 - cdf[(size_t)u_hi - 1];
+    free(cdf);
+}
+
+/* the largest k (1-based) whose pair-difference interval [D(k), D(mn+1-k)] has coverage
+ * 1 - 2 P(U <= k-1) >= conf; 0 when even k = 1 falls short */
+static size_t rank_ci_k(size_t na, size_t nb, double conf, double *coverage)
+{
+    size_t mn = na * nb;
+    *coverage = 0;
+    if (mn > ST_RANK_EXACT_PAIRS) {
+        /* normal approximation of U: mean mn/2, variance mn(na+nb+1)/12; z by bisection */
+        double lo = 0, hi = 10;
+        for (int it = 0; it < 100; it++) {
+            double mid = (lo + hi) / 2;
+            if (erfc(mid / sqrt(2.0)) > 1 - conf)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        double sd = sqrt((double)mn * (double)(na + nb + 1) / 12);
+        double kk = floor((double)mn / 2 - hi * sd);
+        if (kk < 1)
+            return 0;
+        *coverage = conf;
+        return (size_t)kk;
+    }
+    double *cdf = rank_null_cdf(na, nb);
+    if (!cdf)
+        return 0;
+    size_t k = 0;
+    while (k + 1 <= (mn + 1) / 2 && 1 - 2 * cdf[k] >= conf) {
+        *coverage = 1 - 2 * cdf[k];
+        k++;
+    }
+    free(cdf);
+    return k;
+}
+
+st_interval st_ratio_rank_ci(st_sample num, st_sample den, double conf)
+{
+    size_t m, n;
+    double *x = sorted_finite(num.v, num.n, &m), *y = sorted_finite(den.v, den.n, &n);
+    double est = x && y && m && n ? sorted_median(x, m) / sorted_median(y, n) : NAN;
+    st_interval iv;
+    bool pos = x && y && m && n && x[0] > 0 && y[0] > 0;
+    double cov = 0;
+    size_t k = conf_valid(conf) && m && n ? rank_ci_k(m, n, conf, &cov) : 0;
+    if (!conf_valid(conf)) {
+        iv = iv_fail(est, conf, "confidence must lie strictly between 0 and 1");
+    } else if (m && n && !pos) {
+        iv = iv_fail(est, conf, "a ratio interval needs values > 0");
+    } else if (m < ST_MIN_CLEAN || n < ST_MIN_CLEAN) {
+        iv = iv_fail(est, conf, "needs >= %d clean trials per side, have %zu", ST_MIN_CLEAN,
+                     m < n ? m : n);
+    } else if (k == 0) {
+        size_t need = 1;
+        while (need < 64 && st_rank_min_p(need, need) > 1 - conf)
+            need++;
+        iv = iv_fail(est, conf,
+                     "too few clean trials for a %.0f%% rank interval (n=%zu and %zu; needs %zu "
+                     "and %zu)",
+                     conf * 100, m, n, need, need);
+    } else {
+        size_t mn = m * n;
+        double *d = malloc(mn * sizeof *d);
+        if (!d) {
+            iv = iv_fail(est, conf, "out of memory");
+        } else {
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++)
+                    d[i * n + j] = log(x[i]) - log(y[j]);
+            qsort(d, mn, sizeof *d, cmp_double);
+            iv = (st_interval){est, exp(d[k - 1]), exp(d[mn - k]), conf, true, ""};
+            free(d);
+        }
+    }
+    free(x);
+    free(y);
+    return iv;
 }
 
 double st_rank_p(st_sample a, st_sample b)

@@ -3,12 +3,16 @@
 #define _GNU_SOURCE
 #include "sweep.h"
 #include "alerts.h"
+#include "group.h"
 #include "meta.h"
+#include "probe.h"
 #include "registry.h"
 #include "report.h"
 #include "sysload.h"
+#include "topo.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -54,6 +58,7 @@ static const optdef optdefs[] = {{"backends", O(backends)},
                                  {"timeout-ms", O(timeout_ms)},
                                  {"alerts-file", O(alerts_file)},
                                  {"max-trials", O(max_trials)},
+                                 {"configs", O(configs)},
                                  {NULL, 0}};
 
 static const char **opt_slot(opts *o, const optdef *d)
@@ -123,7 +128,10 @@ typedef struct {
     size_t nthreads;
     const char *keys;
     uint64_t size, duration, warmup, trials, max_trials, update, seed, timeout_ms;
-    bool pin, quiet, resume;
+    topo_pin pin;     /* --pin: the policy and its CPU order (topo.h) */
+    strvec only;      /* --configs: the config_ids that may get trials (empty: all) */
+    unsigned allowed; /* PUs of the machine's topology (the affinity mask's CPUs) */
+    bool quiet, resume;
     unsigned shard_k, shard_n;
     char *params_str, *signature, *out, *keys_buf;
     char *threads_note; /* "--threads auto -> 1,2,4 (...)" when a keyword was expanded */
@@ -155,6 +163,8 @@ static void sweep_free(sweep *s)
     free(s->threads_note);
     free(s->size_note);
     free(s->rules);
+    topo_pin_free(&s->pin);
+    sv_free(&s->only);
 }
 
 static const char *ptype_name(pmlab_param_type t)
@@ -438,6 +448,9 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("warmup-ms", u->warmup_ms ? u->warmup_ms : "200", 0, 86400000, &s->warmup);
     if (!rc)
         rc = check_u64("trials", u->trials ? u->trials : "3", 1, 1000, &s->trials);
+    if (!rc && u->configs && sv_split(&s->only, u->configs, ',') != 0)
+        rc = usage_error("bad --configs value '%s': expected a comma list of config_ids",
+                         u->configs);
     if (!rc && u->max_trials)
         rc = check_u64("max-trials", u->max_trials, s->trials, 1000, &s->max_trials);
     else if (!rc) /* default: no re-runs, a sweep's row count stays --trials per configuration */
@@ -448,10 +461,19 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         rc = check_u64("update", u->update ? u->update : "0", 0, 100, &s->update);
     if (!rc)
         rc = check_u64("seed", u->seed ? u->seed : "1", 0, UINT64_MAX, &s->seed);
-    if (!rc && u->pin && !parse_bool(u->pin, &s->pin))
-        rc = usage_error("bad --pin value '%s': expected on or off", u->pin);
-    else if (!u->pin)
-        s->pin = true;
+    if (!rc) { /* --pin against this machine's topology (hwloc), restricted to the mask */
+        char terr[512] = "";
+        const topo *t = topo_machine(terr, sizeof terr);
+        if (!t)
+            rc = usage_error("cannot read this machine's topology: %s", terr);
+        else if (topo_pin_parse(t, u->pin ? u->pin : "compact", &s->pin, terr, sizeof terr))
+            rc = usage_error("%s", terr);
+        else {
+            topo_info ti;
+            topo_describe(t, &ti);
+            s->allowed = ti.pus;
+        }
+    }
     if (!rc && u->timeout_ms)
         rc = check_u64("timeout-ms", u->timeout_ms, 1, UINT64_MAX, &s->timeout_ms);
     else
@@ -525,11 +547,11 @@ static int build_sweep(const pmlab_experiment *e, opts *u, sweep *s)
         s->keys = u->keys;
     s->keys_buf = xstrdup(s->keys); /* u->keys may point into dargs */
     s->keys = s->keys_buf;
-    s->signature =
-        xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
-                  "pin=%d",
-                  e->name, s->params_str, (unsigned long long)s->duration,
-                  (unsigned long long)s->warmup, (unsigned long long)s->seed, (int)s->pin);
+    s->signature = xasprintf("experiment=%s;params=%s;duration_ms=%llu;warmup_ms=%llu;seed=%llu;"
+                             "pin=%s",
+                             e->name, s->params_str, (unsigned long long)s->duration,
+                             (unsigned long long)s->warmup, (unsigned long long)s->seed,
+                             s->pin.name ? s->pin.name : "");
     s->quiet = u->quiet;
     s->resume = u->resume;
     if (!rc && u->out)
@@ -698,7 +720,11 @@ static void run_child(const sweep *s, const config *c, unsigned trial, const cha
     ARGU("--duration-ms", s->duration);
     ARGU("--warmup-ms", s->warmup);
     ARGU("--update", s->update);
-    ARGU("--pin", s->pin);
+    ARGU("--pin", s->pin.policy != TOPO_PIN_NONE);
+    char *cpus = topo_pin_cpus(&s->pin); /* the plan's CPU order: worker i takes the i mod n-th */
+    if (*cpus)
+        ARG("--cpus", cpus);
+    free(cpus);
     ARGU("--seed", s->seed + trial);
     ARGU("--trial", trial);
     for (size_t i = 0; i < s->combo_params[c->combo].n; i++)
@@ -842,6 +868,10 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
         sv_push(vals, "");
     char b[64];
     unsigned online = online_cpus();
+    const topo *t = topo_machine(b, sizeof b);
+    topo_slot *plan = xcalloc(c->threads, sizeof *plan);
+    bool have_plan =
+        s->pin.policy != TOPO_PIN_NONE && t && topo_plan(t, &s->pin, c->threads, plan) == 0;
 #define SETS(k, v) set_val(vals, cols, k, v)
 #define SETU(k, v)                                                                                 \
     do {                                                                                           \
@@ -853,12 +883,15 @@ static void fill_row(strvec *vals, const strvec *cols, const sweep *s, const con
     SETS("alloc", c->alloc);
     SETU("threads", c->threads);
     SETU("online_cpus", online);
-    SETU("oversubscribed", c->threads > online);
+    SETU("oversubscribed", c->threads > s->allowed);
     SETU("trial", trial);
     SETS("keys", s->keys);
     SETU("size", s->size);
     SETU("update_pct", s->update);
-    SETS("pin", s->pin ? "on" : "off");
+    SETS("pin", s->pin.name);
+    if (have_plan) /* blank under none: the OS places the workers */
+        SETU("smt", topo_plan_smt(plan, c->threads));
+    free(plan);
     SETU("seed", s->seed + trial);
     SETU("duration_ms", s->duration);
     SETU("warmup_ms", s->warmup);
@@ -883,7 +916,7 @@ static void describe(char *buf, size_t n, const sweep *s, const config *c, unsig
 {
     snprintf(buf, n, "%s%s%s alloc=%s threads=%u%s%s%s trial=%u", s->e->name,
              strcmp(c->backend, "-") ? " backend=" : "", strcmp(c->backend, "-") ? c->backend : "",
-             c->alloc, c->threads, c->threads > online_cpus() ? " (oversubscribed)" : "",
+             c->alloc, c->threads, c->threads > s->allowed ? " (oversubscribed)" : "",
              s->ncombo > 1 ? " " : "", s->ncombo > 1 ? s->combo_str.v[c->combo] : "", trial);
 }
 
@@ -932,6 +965,7 @@ typedef struct {
     bool *used; /* trial number -> recorded */
     size_t cap;
     unsigned ran, clean;
+    bool frozen; /* not among --configs: wants no trial */
 } trial_book;
 
 static void book_mark(trial_book *b, unsigned t, bool contended)
@@ -964,13 +998,14 @@ static trial_book *book_init(const sweep *s, const config *cfgs, size_t ncfg, co
                 break;
             }
     }
-    (void)s;
+    for (size_t i = 0; i < ncfg; i++)
+        book[i].frozen = s->only.n && !sv_has(&s->only, cfgs[i].id);
     return book;
 }
 
 static unsigned book_wants(const sweep *s, const trial_book *b)
 {
-    if (b->clean >= s->trials || b->ran >= s->max_trials)
+    if (b->frozen || b->clean >= s->trials || b->ran >= s->max_trials)
         return 0;
     uint64_t need = s->trials - b->clean, room = s->max_trials - b->ran;
     return (unsigned)(need < room ? need : room);
@@ -1005,6 +1040,64 @@ static const char *child_value(const child_out *r, const char *key)
         if (!strcmp(r->keys.v[j], key))
             return r->vals.v[j];
     return "";
+}
+
+static void set_child_value(child_out *r, const char *key, const char *val)
+{
+    for (size_t j = 0; j < r->keys.n; j++)
+        if (!strcmp(r->keys.v[j], key)) {
+            free(r->vals.v[j]);
+            r->vals.v[j] = xstrdup(val);
+            return;
+        }
+    sv_push(&r->keys, key);
+    sv_push(&r->vals, val);
+}
+
+/* The distinct CPUs a trial's workers run on: the --pin plan's first workers (worker i takes
+ * cpu[i mod n]), or under --pin none the first of the affinity mask (probe.h) */
+static size_t trial_cpus(const sweep *s, unsigned threads, int *out, size_t cap)
+{
+    if (s->pin.policy == TOPO_PIN_NONE || !s->pin.n)
+        return probe_trial_cpus(threads, out, cap);
+    size_t k = 0;
+    for (unsigned w = 0; w < threads && w < s->pin.n && k < cap; w++) {
+        int c = s->pin.cpu[w];
+        bool seen = false;
+        for (size_t j = 0; j < k; j++)
+            seen |= out[j] == c;
+        if (!seen)
+            out[k++] = c;
+    }
+    return k;
+}
+
+/* TEST-ONLY hook: pmlab-test's fake experiments (tests/harness/fake_experiments.c) define it to
+ * force a trial's probe_ratio (a value >= 0), so that tests do not depend on the machine's load
+ * and the probe's rule can be tested. The pmlab program does not define it (weak: NULL). */
+extern double pmlab_test_only_probe_ratio(const char *experiment, const char *params,
+                                          unsigned trial) __attribute__((weak));
+
+/* The probe's columns, and `contended` = 1 for an ok trial that is not oversubscribed when the
+ * host was slow around it (probe_ratio above PMLAB_PROBE_SLOW) */
+static void record_probe(const sweep *s, const config *c, unsigned trial, child_out *r,
+                         probe_result pb)
+{
+    char b[32];
+    bool oversubscribed = c->threads > online_cpus();
+    if (pmlab_test_only_probe_ratio) {
+        double forced = pmlab_test_only_probe_ratio(s->e->name, s->combo_str.v[c->combo], trial);
+        if (forced >= 0)
+            pb.ratio = forced;
+    }
+    if (isnan(pb.ns))
+        return;
+    snprintf(b, sizeof b, "%.1f", pb.ns);
+    set_child_value(r, "probe_ns", b);
+    snprintf(b, sizeof b, "%.3f", pb.ratio);
+    set_child_value(r, "probe_ratio", b);
+    if (!oversubscribed && r->status && !strcmp(r->status, "ok") && pb.ratio > PMLAB_PROBE_SLOW)
+        set_child_value(r, "contended", "1");
 }
 
 /* Parses and validates a run's options into s (no files touched). 0 or 2 (message printed). */
@@ -1045,8 +1138,22 @@ int sweep_plan(const char *exp, int argc, char **argv, size_t *nconfigs, unsigne
     return rc;
 }
 
+static int run_sweep(const char *expname, int argc, char **argv, const char *cmdline,
+                     const char *forced_out, bool validate_only, char **out_dir);
+
 int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                const char *forced_out, bool validate_only)
+{
+    return run_sweep(expname, argc, argv, cmdline, forced_out, validate_only, NULL);
+}
+
+int cmd_run_into(const char *expname, int argc, char **argv, const char *cmdline, char **out_dir)
+{
+    return run_sweep(expname, argc, argv, cmdline, NULL, false, out_dir);
+}
+
+static int run_sweep(const char *expname, int argc, char **argv, const char *cmdline,
+                     const char *forced_out, bool validate_only, char **out_dir)
 {
     opts u;
     sweep s;
@@ -1094,7 +1201,19 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     } else if (!rc && had_out && stat(csv_path, &st) == 0) {
         rc = usage_error("output folder '%s' already holds results.csv (use --resume)", s.out);
     }
+    config *cfgs = NULL;
+    size_t ncfg = rc ? 0 : build_configs(&s, &cfgs);
+    for (size_t j = 0; !rc && j < s.only.n; j++) { /* --configs: configurations of this sweep */
+        size_t i = 0;
+        while (i < ncfg && strcmp(cfgs[i].id, s.only.v[j]) != 0)
+            i++;
+        if (i == ncfg)
+            rc = usage_error("bad --configs value '%s': not a configuration of this sweep "
+                             "(a config_id of its results.csv)",
+                             s.only.v[j]);
+    }
     if (rc || validate_only) {
+        free(cfgs);
         free(csv_path);
         free(meta_path);
         free(old_meta);
@@ -1106,8 +1225,6 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         return rc;
     }
 
-    config *cfgs;
-    size_t ncfg = build_configs(&s, &cfgs);
     trial_book *book = book_init(&s, cfgs, ncfg, &old);
     csv_free(&old);
     size_t nconfigs = book_remaining(&s, book, ncfg);
@@ -1136,15 +1253,18 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
         sb_printf(&al, "%s%s", i ? "," : "", s.allocs.v[i]);
     char *allocs_s = al.s;
     char *keys_q = json_quote(s.keys);
+    char *pin_cpus = topo_pin_cpus(&s.pin);
     char *extra = xasprintf(
         "\"shard\": \"%u/%u\",\n  \"alert_thresholds\": \"%s\",\n  \"timeout_ms\": %llu,\n  "
         "\"trials\": %llu,\n  \"max_trials\": %llu,\n  \"trial_order\": \"interleaved\",\n  "
         "\"seed\": %llu,\n  \"seeds\": \"seed+trial (%llu..)\",\n  "
-        "\"pin\": \"%s\",\n  \"threads\": \"%s\",\n  \"allocators\": \"%s\",\n  "
-        "\"keys\": %s,\n  \"configurations\": %zu,\n  \"resumed\": %s",
+        "\"pin\": \"%s\",\n  \"pin_cpus\": \"%s\",\n  \"threads\": \"%s\",\n  "
+        "\"allocators\": \"%s\",\n  \"keys\": %s,\n  \"configurations\": %zu,\n  "
+        "\"resumed\": %s",
         s.shard_k, s.shard_n, thr, (unsigned long long)s.timeout_ms, (unsigned long long)s.trials,
         (unsigned long long)s.max_trials, (unsigned long long)s.seed, (unsigned long long)s.seed,
-        s.pin ? "on" : "off", axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+        s.pin.name, pin_cpus, axes.s, allocs_s, keys_q, ncfg, s.resume ? "true" : "false");
+    free(pin_cpus);
     sb_free(&axes);
     free(allocs_s);
     free(keys_q);
@@ -1200,7 +1320,13 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 continue;
             unsigned t = book_next_trial(&book[i]);
             child_out r;
+            /* the host probe on the trial's CPUs, just before and just after it (probe.h) */
+            int pc[64];
+            size_t npc = trial_cpus(&s, cfgs[i].threads, pc, 64);
+            probe_result pb = probe_cpus(pc, npc);
             run_child(&s, &cfgs[i], t, s.out, &r);
+            pb = probe_worse(pb, probe_cpus(pc, npc));
+            record_probe(&s, &cfgs[i], t, &r, pb);
             if (g_interrupted && !strcmp(r.status, "interrupted")) {
                 child_out_free(&r);
                 break; /* not recorded: resume runs it again */
@@ -1213,9 +1339,9 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
             bool cont = !strcmp(child_value(&r, "contended"), "1");
             book_mark(&book[i], t, cont);
             contended += cont;
-            if (strcmp(r.status, "ok") != 0)
+            if (status_failed(r.status))
                 failed++;
-            any_over |= cfgs[i].threads > online_cpus();
+            any_over |= cfgs[i].threads > s.allowed;
             if (!s.quiet) {
                 char d[256];
                 describe(d, sizeof d, &s, &cfgs[i], t);
@@ -1225,8 +1351,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
                 const char *ops = child_value(&r, "ops_per_sec");
                 char cbuf[64] = "";
                 if (cont)
-                    snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s)",
-                             child_value(&r, "cpu_share"));
+                    snprintf(cbuf, sizeof cbuf, " | contended (cpu_share %s, host probe %sx)",
+                             child_value(&r, "cpu_share"), child_value(&r, "probe_ratio"));
                 char sbuf2[64] = ""; /* inside `pmlab reproduce`: the runs still to come */
                 if (g_suite_eta_after > 0)
                     snprintf(sbuf2, sizeof sbuf2, " (suite ~%.0fs)", eta + g_suite_eta_after);
@@ -1257,8 +1383,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     if (any_over && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: some configurations are oversubscribed (threads > %u "
-                "online CPUs); their figures measure the scheduler too\n",
-                online_cpus());
+                "CPUs); their figures measure the scheduler too\n",
+                s.allowed);
     if (contended && !s.quiet)
         fprintf(stderr,
                 "pmlab: note: %zu trial%s contended (a thread got less than %.0f %% of the time "
@@ -1289,6 +1415,8 @@ int cmd_run_ex(const char *expname, int argc, char **argv, const char *cmdline,
     sv_free(&vals);
     sv_free(&u.params);
     sv_free(&u.alerts);
+    if (out_dir)
+        *out_dir = xstrdup(s.out);
     sweep_free(&s);
     if (interrupted)
         return 130;

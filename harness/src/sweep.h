@@ -9,7 +9,8 @@
 /* the options of `pmlab run`, as given */
 typedef struct {
     const char *backends, *threads, *allocs, *keys, *size, *duration_ms, *warmup_ms, *trials,
-        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials;
+        *update, *pin, *seed, *out, *shard, *timeout_ms, *alerts_file, *max_trials,
+        *configs; /* --configs ID,...: only these configurations get trials */
     bool resume, quiet;
     strvec params; /* NAME=VALUE */
     strvec alerts; /* NAME=VALUE */
@@ -21,6 +22,9 @@ int cmd_run(const char *exp, int argc, char **argv, const char *cmdline, const c
             bool quiet_default);
 int cmd_run_ex(const char *exp, int argc, char **argv, const char *cmdline, const char *forced_out,
                bool validate_only);
+/* cmd_run that also returns the folder it wrote (*out_dir, malloc'ed) once the sweep ran
+ * (exit status 0, 1 or 130); *out_dir is left alone on bad input */
+int cmd_run_into(const char *exp, int argc, char **argv, const char *cmdline, char **out_dir);
 
 /* Expands a run's options (argv: everything after `pmlab run EXPERIMENT`) exactly as `pmlab run`
  * would -- experiment defaults, validation, key-set checks, shards -- without creating a file or

@@ -1,7 +1,10 @@
-/* pmlab merge and report (compare: compare.c; reproduce: reproduce.c). */
+/* pmlab merge, report and topo (compare: compare.c; reproduce: reproduce.c). */
 #define _GNU_SOURCE
 #include "tools.h"
+#include "db.h"
+#include "meta.h"
 #include "report.h"
+#include "topo.h"
 #include "reproduce.h"
 
 #include <errno.h>
@@ -12,10 +15,30 @@
 #include <unistd.h>
 
 /* ---- merge ---------------------------------------------------------------------------------- */
+static int merge_folders(int argc, char **argv);
+
+/* `pmlab merge OUT DIR... [--db DB]`: --db is checked before the merge and OUT imported after */
 int cmd_merge(int argc, char **argv)
 {
+    const char *db;
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n, rc = db_take_option(argc, argv, 0, &db, rest, &n);
+    if (!rc && db && n >= 2)
+        rc = db_check_path("--db", db);
+    if (!rc)
+        rc = merge_folders(n, rest);
+    if (!rc && db) {
+        const char *dirs[] = {rest[0]};
+        rc = db_import(db, dirs, 1, false);
+    }
+    free(rest);
+    return rc;
+}
+
+static int merge_folders(int argc, char **argv)
+{
     if (argc < 2)
-        return usage_error("merge: usage: pmlab merge OUT DIR...");
+        return usage_error("merge: usage: pmlab merge OUT DIR... [--db DB]");
     const char *out = argv[0];
     char err[512];
     struct stat st;
@@ -158,5 +181,73 @@ int cmd_report(int argc, char **argv)
     int rc = report_render(argv[0], true, stdout);
     if (!rc)
         fprintf(stderr, "pmlab: re-rendered %s/report.md, alerts.json and plots\n", argv[0]);
+    return rc;
+}
+
+/* ---- topo ------------------------------------------------------------------------------------ */
+int cmd_topo(int argc, char **argv)
+{
+    const char *pin = "compact", *threads = NULL, *desc = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], **slot = NULL;
+        if (!strcmp(a, "--pin"))
+            slot = &pin;
+        else if (!strcmp(a, "--threads"))
+            slot = &threads;
+        else if (!strcmp(a, "--topology"))
+            slot = &desc;
+        else
+            return usage_error("topo: unknown argument '%s' (pmlab topo --help)", a);
+        if (i + 1 >= argc)
+            return usage_error("topo: option '%s' needs a value", a);
+        *slot = argv[++i];
+    }
+    char err[512] = "";
+    topo *own = NULL;
+    const topo *t = NULL;
+    if (desc && topo_load(desc, &own, err, sizeof err) != 0)
+        return usage_error("bad --topology value '%s': %s", desc, err);
+    t = own ? own : topo_machine(err, sizeof err);
+    if (!t)
+        return usage_error("cannot read this machine's topology: %s", err);
+    int rc = 0;
+    topo_pin p;
+    if (topo_pin_parse(t, pin, &p, err, sizeof err) != 0) {
+        topo_free(own);
+        return usage_error("%s", err);
+    }
+    topo_info ti;
+    topo_describe(t, &ti);
+    uint64_t n = ti.pus;
+    if (threads && (!parse_u64(threads, &n) || n < 1 || n > 4096)) {
+        rc = usage_error("bad --threads value '%s': expected a thread count 1..4096", threads);
+    } else {
+        char *tj = topo_json(&ti);
+        char *wrapped = xasprintf("{\"topology\": %s}", tj);
+        char *text = meta_topology_text(wrapped);
+        char *cpus = topo_pin_cpus(&p);
+        topo_slot *plan = xcalloc((size_t)n, sizeof *plan);
+        topo_plan(t, &p, (unsigned)n, plan);
+        printf("topology: %s\n%s\n", ti.source, text ? text : "?");
+        printf("pin: %s%s%s%s\n", p.name, *cpus ? " (CPUs in order: " : "", cpus, *cpus ? ")" : "");
+        printf("workers: %llu; oversubscribed %d; smt %s\n", (unsigned long long)n, n > ti.pus,
+               p.policy == TOPO_PIN_NONE          ? "-"
+               : topo_plan_smt(plan, (unsigned)n) ? "1"
+                                                  : "0");
+        printf("worker,cpu,core,package,sibling\n");
+        for (unsigned i = 0; i < n; i++)
+            if (plan[i].cpu < 0)
+                printf("%u,-,-,-,-\n", i);
+            else
+                printf("%u,%d,%u,%u,%u\n", i, plan[i].cpu, plan[i].core, plan[i].package,
+                       plan[i].sibling);
+        free(plan);
+        free(cpus);
+        free(text);
+        free(wrapped);
+        free(tj);
+    }
+    topo_pin_free(&p);
+    topo_free(own);
     return rc;
 }

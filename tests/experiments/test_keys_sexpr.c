@@ -89,8 +89,11 @@ static void test_deterministic_valid(void **state)
     /* prefix-stable in size: a smaller set is the start of a larger one */
     pmx_keys d;
     assert_int_equal(pmx_keys_make("sexpr", 500, 1, 42, &d, err, sizeof err), 0);
-    for (size_t i = 0; i < d.n; i++)
+    assert_int_equal(d.n, 500);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_int_equal(d.keys[i].len, a.keys[i].len);
         assert_memory_equal(d.keys[i].bytes, a.keys[i].bytes, a.keys[i].len);
+    }
     pmx_keys_free(&a);
     pmx_keys_free(&b);
     pmx_keys_free(&c);

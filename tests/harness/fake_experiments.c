@@ -79,6 +79,8 @@ static const pmlab_param ok_params[] = {
     {"level", PMLAB_PARAM_INT_LIST, "1", "swept: one configuration per integer"},
     {"contended_trials", PMLAB_PARAM_STR, "-",
      "trial numbers (comma list) whose cpu_share is forced to 0.1; the others get 1 (- none)"},
+    {"slow_probe_trials", PMLAB_PARAM_STR, "-",
+     "trial numbers (comma list) whose host probe_ratio is forced to 2; the others get 1"},
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column ok_cols[] = {{"answer", PMLAB_COL_NUM, "always 42"},
@@ -156,6 +158,28 @@ double pmlab_test_only_cpu_share(const pmlab_config *cfg)
         hit |= (unsigned)atoi(t) == cfg->trial;
     free(copy);
     return hit ? 0.1 : 1.0;
+}
+
+/* TEST-ONLY hook of harness/src/sweep.c (weak there): forces the host probe's ratio of a fake
+ * experiment's trials, 2 for the trials named by fake-ok's slow_probe_trials and 1 for every
+ * other (so that no fake row is flagged by the machine's load); -1 (selftest, fake-helper):
+ * measured. */
+double pmlab_test_only_probe_ratio(const char *experiment, const char *params, unsigned trial);
+double pmlab_test_only_probe_ratio(const char *experiment, const char *params, unsigned trial)
+{
+    if (strncmp(experiment, "fake-", 5) != 0 || !strcmp(experiment, "fake-helper"))
+        return -1;
+    const char *p = params ? strstr(params, "slow_probe_trials=") : NULL;
+    if (!p)
+        return 1.0;
+    p += strlen("slow_probe_trials=");
+    size_t n = strcspn(p, ";");
+    char *copy = strndup(p, n), *save = NULL;
+    bool hit = false;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        hit |= strcmp(t, "-") != 0 && (unsigned)atoi(t) == trial;
+    free(copy);
+    return hit ? 2.0 : 1.0;
 }
 
 /* fake-helper: each worker starts a thread of its own that is not a worker (as liburcu's

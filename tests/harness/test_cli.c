@@ -54,6 +54,11 @@ static void test_bad_inputs(void **state)
     BAD("101", "run", "fake-ok", "--update", "101", OUT);
     BAD("x", "run", "fake-ok", "--trials", "x", OUT);
     BAD("maybe", "run", "fake-ok", "--pin", "maybe", OUT);
+    BAD("0,,1", "run", "fake-ok", "--pin", "0,,1", OUT);
+    if (sysconf(_SC_NPROCESSORS_CONF) < 99) /* CPU 99 is not one this process may run on */
+        BAD("99", "run", "fake-ok", "--pin", "99", OUT);
+    BAD("pack:x", "topo", "--topology", "pack:x");
+    BAD("nope", "topo", "--pin", "nope");
     BAD("3/2", "run", "fake-ok", "--shard", "3/2", OUT);
     BAD("0/2", "run", "fake-ok", "--shard", "0/2", OUT);
     BAD("--bogus", "run", "fake-ok", "--bogus", "1", OUT);
@@ -199,6 +204,58 @@ static void test_list_machine_readable(void **state)
     free(smoke);
 }
 
+/* --pin: the policy and smt columns, the topology in meta.json and the report; `pmlab topo`
+ * prints the plan of a synthetic topology (docs/harness.md, "Pinning") */
+static void test_pin_policies(void **state)
+{
+    (void)state;
+    static const char *const pins[][2] = {
+        {"compact", "compact"}, {"on", "compact"}, {"scatter", "scatter"}, {"off", "none"}};
+    for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "out-pin-%s", pins[i][0]);
+        const char *a[] = {"run",     "fake-ok",  "--backends", "fake-a", "--threads",
+                           "1,2",     "--trials", "1",          "--pin",  pins[i][0],
+                           "--quiet", "--out",    tu_path(dir), NULL};
+        assert_int_equal(tu_run(a), 0);
+        char csv[600], meta[600], md[600];
+        snprintf(csv, sizeof csv, "%s/results.csv", tu_path(dir));
+        snprintf(meta, sizeof meta, "%s/meta.json", tu_path(dir));
+        snprintf(md, sizeof md, "%s/report.md", tu_path(dir));
+        for (int r = 0; r < 2; r++) {
+            assert_string_equal(tu_csv_cell(csv, r, "pin"), pins[i][1]);
+            const char *smt = tu_csv_cell(csv, r, "smt");
+            assert_non_null(smt);
+            if (!strcmp(pins[i][1], "none"))
+                assert_string_equal(smt, ""); /* no plan: the OS places the workers */
+            else
+                assert_true(!strcmp(smt, "0") || !strcmp(smt, "1"));
+        }
+        assert_true(tu_contains(meta, "\"topology\": {\"source\": \"machine\""));
+        assert_true(tu_contains(meta, "\"pus\": "));
+        char want[64];
+        snprintf(want, sizeof want, "\"pin\": \"%s\"", pins[i][1]);
+        assert_true(tu_contains(meta, want));
+        assert_true(tu_contains(md, "| topology | "));
+        snprintf(want, sizeof want, "| pin | %s", pins[i][1]);
+        assert_true(tu_contains(md, want));
+    }
+    /* the plan of a synthetic machine: compact T=4 on pack:2 core:4 pu:2 takes the first PU of
+     * package 0's four cores; scatter alternates packages */
+    const char *t1[] = {"topo", "--topology", "pack:2 core:4 pu:2", "--threads", "4", NULL};
+    assert_int_equal(tu_run(t1), 0);
+    const char *out = tu_path("stdout.txt");
+    assert_true(tu_contains(out, "2 packages, 8 cores, 16 PUs"));
+    assert_true(tu_contains(out, "smt 0"));
+    assert_true(tu_contains(out, "0,0,0,0,0\n1,2,1,0,0\n2,4,2,0,0\n3,6,3,0,0\n"));
+    const char *t2[] = {"topo", "--topology", "pack:2 core:4 pu:2", "--pin", "scatter", "--threads",
+                        "9",    NULL};
+    assert_int_equal(tu_run(t2), 0);
+    assert_true(tu_contains(out, "0,0,0,0,0\n1,8,4,1,0\n2,2,1,0,0\n"));
+    assert_true(tu_contains(out, "8,1,0,0,1\n"));
+    assert_true(tu_contains(out, "smt 1"));
+}
+
 int main(int argc, char **argv)
 {
     tu_setup(argc, argv);
@@ -208,6 +265,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_list_and_help),
         cmocka_unit_test(test_subcommand_help),
         cmocka_unit_test(test_list_machine_readable),
+        cmocka_unit_test(test_pin_policies),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tu_cleanup();

@@ -339,6 +339,58 @@ static void test_interleaved_order(void **state)
             assert_string_not_equal(first[i], first[j]);
 }
 
+/* --configs: a resumed sweep adds trials to the listed configurations only (the adaptive reruns of
+ * pmlab reproduce); an id that is no configuration of the sweep is refused before any work */
+static void test_configs_subset(void **state)
+{
+    (void)state;
+    char csv[600];
+    const char *d = tu_path("configs");
+    const char *a[] = {"run",      "fake-ok", "--backends", "fake-a", "--threads", "1,2",
+                       "--trials", "1",       "--quiet",    "--out",  d,           NULL};
+    assert_int_equal(tu_run(a), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    assert_int_equal(tu_count_lines(csv), 1 + 2);
+    char id[32];
+    snprintf(id, sizeof id, "%s", tu_csv_cell(csv, 1, "config_id")); /* the 2-thread one */
+    const char *b[] = {"run", "fake-ok",   "--backends", "fake-a",  "--threads", "1,2", "--trials",
+                       "3",   "--configs", id,           "--quiet", "--resume",  d,     NULL};
+    assert_int_equal(tu_run(b), 0);
+    assert_int_equal(tu_count_lines(csv), 1 + 4); /* two more trials of that one only */
+    for (int r = 2; r < 4; r++)
+        assert_string_equal(tu_csv_cell(csv, r, "config_id"), id);
+    const char *c[] = {
+        "run", "fake-ok",   "--backends",       "fake-a",  "--threads", "1,2", "--trials",
+        "3",   "--configs", "0123456789abcdef", "--quiet", "--resume",  d,     NULL};
+    assert_int_equal(tu_run(c), 2);
+    assert_int_equal(tu_count_lines(csv), 1 + 4);
+}
+
+/* The host probe: a trial whose probe ran slow (forced to 2x by pmlab-test's hook) is flagged
+ * contended and re-run like one that lost CPU time; every row carries the probe's columns */
+static void test_host_probe_flags(void **state)
+{
+    (void)state;
+    char csv[600];
+    const char *d = tu_path("probe");
+    const char *a[] = {"run",      "fake-ok",   "--backends",
+                       "fake-a",   "--threads", "1",
+                       "--trials", "2",         "--max-trials",
+                       "4",        "--param",   "slow_probe_trials=1",
+                       "--quiet",  "--out",     d,
+                       NULL};
+    assert_int_equal(tu_run(a), 0);
+    snprintf(csv, sizeof csv, "%s/results.csv", d);
+    assert_int_equal(tu_count_lines(csv), 1 + 3); /* trial 1 flagged, trial 2 replaces it */
+    static const char *const want[] = {"0", "1", "0"}, *const ratio[] = {"1.000", "2.000", "1.000"};
+    for (int r = 0; r < 3; r++) {
+        assert_string_equal(tu_csv_cell(csv, r, "contended"), want[r]);
+        assert_string_equal(tu_csv_cell(csv, r, "cpu_share"), "1.0000"); /* not the CPU share */
+        assert_string_equal(tu_csv_cell(csv, r, "probe_ratio"), ratio[r]);
+        assert_true(atof(tu_csv_cell(csv, r, "probe_ns")) > 0); /* measured */
+    }
+}
+
 /* A contended trial is re-run as a new trial number until --trials clean ones exist or
  * --max-trials ran (the contention is forced by pmlab-test's test-only hook) */
 static void test_max_trials(void **state)
@@ -577,6 +629,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_statuses_and_columns), cmocka_unit_test(test_reproduce),
         cmocka_unit_test(test_builtin_selftest),     cmocka_unit_test(test_list_params),
         cmocka_unit_test(test_interleaved_order),    cmocka_unit_test(test_max_trials),
+        cmocka_unit_test(test_host_probe_flags),     cmocka_unit_test(test_configs_subset),
         cmocka_unit_test(test_resume_more_trials),   cmocka_unit_test(test_precheck_refusals),
         cmocka_unit_test(test_columns_documented),
     };

@@ -98,14 +98,14 @@ typedef struct pmlab_config {
     const char *alloc;   /* glibc | jemalloc | tcmalloc | mimalloc (verified active) */
     unsigned threads;    /* >= 1 */
     unsigned online_cpus;
-    bool oversubscribed; /* threads > online_cpus */
+    bool oversubscribed; /* threads > the CPUs of the affinity mask (<= online_cpus) */
     const char *keys;    /* key-set spec as given: a registered name or file:PATH[:lp], or "-" */
     uint64_t size;
     uint64_t duration_ms;
     uint64_t warmup_ms;
     uint64_t seed; /* --seed + trial: differs between trials, reproducible */
     unsigned update_pct;
-    bool pin;
+    bool pin;       /* --pin is not none: workers are pinned to the parent's plan */
     unsigned trial; /* 0-based */
     size_t nparams; /* every declared parameter, defaults applied, in declaration order */
     const char *const *param_names;
@@ -188,13 +188,18 @@ void pmlab_set_str(pmlab_ctx *ctx, const char *column, const char *value);
 void pmlab_invariant_violated(pmlab_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void pmlab_fail(pmlab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The row measured nothing comparable (e.g. the structure refused the key set's keys): status
+ * "not-comparable:text". Not a failure (the exit status stays 0), but like a failed row it is
+ * left out of every figure: groups, claims, alerts, compare. */
+void pmlab_not_comparable(pmlab_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Time-series sample for plots: written to series/<config_id>-t<trial>.csv as
  * series,t_s,value. t_s is seconds since the child started measuring (caller's choice). */
 void pmlab_series(pmlab_ctx *ctx, const char *series, double t_s, double value);
 
 /* ---- worker threads ---------------------------------------------------------------------------
- * Spawn n workers fn(arg, idx), idx = 0..n-1, pinned round-robin to online CPUs when cfg->pin,
+ * Spawn n workers fn(arg, idx), idx = 0..n-1, pinned by the --pin plan when cfg->pin,
  * released together by a start barrier; returns when all have returned. *seconds (may be NULL)
  * receives barrier release -> last join. Returns 0 or an errno value. */
 typedef void (*pmlab_worker_fn)(void *arg, unsigned idx);
@@ -206,7 +211,8 @@ int pmlab_run_timed(pmlab_ctx *ctx, unsigned n, pmlab_worker_fn fn, void *arg, u
                     double *seconds);
 const atomic_bool *pmlab_stop_flag(pmlab_ctx *ctx);
 bool pmlab_stop(pmlab_ctx *ctx); /* relaxed load of the stop flag */
-/* Pin the calling thread to online CPU (idx mod online); no-op when cfg->pin is off. */
+/* Pin the calling thread where the --pin plan puts worker idx (the (idx mod n)-th CPU of the
+ * plan's order, docs/harness.md "Pinning"); no-op under --pin none. */
 int pmlab_pin_self(pmlab_ctx *ctx, unsigned idx);
 
 /* ---- registration ------------------------------------------------------------------------------
