@@ -13,6 +13,9 @@ extern "C" {
 void pm_debug_fail_alloc_at(uint64_t k);
 /** Allocations made by the library so far (nodes, handles, iterator and walk stacks). */
 uint64_t pm_debug_alloc_count(void);
+/** Where nodes come from: "slab" (size-class slabs, the default) or "malloc" (one malloc block per
+ *  node: PM_NODE_ALLOC=malloc in the environment, read once at the first node allocation). */
+const char *pm_debug_node_alloc(void);
 /** Sets the reference count of m's root node (tests of saturation). PM_EINVAL on an empty map. */
 pm_status pm_debug_set_root_refcount(pm_map *m, uint32_t count);
 /** Reads the reference count of m's root node (0 for an empty map). */

@@ -18,8 +18,9 @@
 #include <string.h>
 
 /* ---- tagged links ----------------------------------------------------------------------------
- * A link is one machine word: the node address with the node kind in the low 3 bits (nodes come
- * from malloc, so they are at least 16-byte aligned). 0 is "no node". */
+ * A link is one machine word: the node address with the node kind in the low 3 bits (nodes are
+ * at least 8-byte aligned: slab blocks are multiples of 8 bytes, malloc blocks 16-aligned; see
+ * mem.c). 0 is "no node". */
 typedef uintptr_t pm_link;
 
 enum { PM_TAG_NONE = 0, PM_TAG_LINE = 1, PM_TAG_DENSE = 2 };
