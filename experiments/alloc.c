@@ -6,10 +6,13 @@
  * backend urcu-memb. */
 #include <string.h>
 
+#include "common/exp.h"
 #include "common/workloads.h"
 
 static int alloc_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 {
+    if (pmx_node_alloc(cfg, ctx))
+        return 1;
     const char *w = pmlab_param_str(cfg, "workload");
     pmlab_set_str(ctx, "workload", w);
     if (!strcmp(w, "write")) {
@@ -33,6 +36,7 @@ static int alloc_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 
 static const pmlab_param alloc_params[] = {
     {"workload", PMLAB_PARAM_STR_LIST, "write,hybrid", "write and/or hybrid (swept)"},
+    PMX_NODES_PARAM("malloc"),
     {NULL, 0, NULL, NULL}};
 
 /* the union of the two workloads' columns */
@@ -52,6 +56,7 @@ static const pmlab_column alloc_cols[] = {
     {"oracle_checks", PMLAB_COL_NUM, "hybrid: oracle checks"},
     {"writers", PMLAB_COL_NUM, "hybrid: writer threads"},
     {"readers", PMLAB_COL_NUM, "hybrid: reader threads"},
+    PMX_NODES_COLUMN,
     {NULL, 0, NULL}};
 
 static const pmlab_experiment alloc_exp = {

@@ -281,6 +281,8 @@ out:
 
 static int write_run(const pmlab_config *cfg, pmlab_ctx *ctx)
 {
+    if (pmx_node_alloc(cfg, ctx))
+        return 1;
     long long p = pmlab_param_int(cfg, "partitions"), b = pmlab_param_int(cfg, "batch");
     long long a = pmlab_param_int(cfg, "alloc_sample");
     pmx_write_opts o = {.partitions = p > 0 && p <= 256 ? (unsigned)p : 0,
@@ -296,6 +298,7 @@ static const pmlab_param write_params[] = {
     {"batch", PMLAB_PARAM_INT, "1000", "txn: keys per transaction"},
     {"txn_backend", PMLAB_PARAM_STR, "urcu-memb", "txn: the live map's backend"},
     {"alloc_sample", PMLAB_PARAM_INT, "16", "time one allocation call in this many"},
+    PMX_NODES_PARAM("slab"),
     {NULL, 0, NULL, NULL}};
 
 static const pmlab_column write_cols[] = {
@@ -307,6 +310,7 @@ static const pmlab_column write_cols[] = {
     {"commits", PMLAB_COL_NUM, "transactions committed (txn)"},
     {"zh_create_ns", PMLAB_COL_NUM, "zipperhead: ns per checked write-zipper creation"},
     {"zh_release_ns", PMLAB_COL_NUM, "zipperhead: ns per release (graft back)"},
+    PMX_NODES_COLUMN,
     {NULL, 0, NULL}};
 
 static const pmlab_experiment write_exp = {

@@ -1,5 +1,7 @@
 /* exp.c — helpers shared by the experiments (see exp.h). */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "exp.h"
+#include "pathmap_debug.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -125,4 +127,23 @@ pm_map *pmx_build_parallel_firstbyte(const pmx_keys *k, unsigned threads, pmlab_
     if (graft_s)
         *graft_s = (double)(t1 - t0) / 1e9;
     return out;
+}
+
+int pmx_node_alloc(const pmlab_config *cfg, pmlab_ctx *ctx)
+{
+    const char *n = pmlab_param_str(cfg, "nodes");
+    if (!n || (strcmp(n, "slab") != 0 && strcmp(n, "malloc") != 0)) {
+        pmlab_fail(ctx, "nodes must be slab or malloc, not '%s'", n ? n : "");
+        return 1;
+    }
+    /* read by the core once, at its first node allocation (or this first query): nothing has
+     * allocated a node yet in this child (the harness allocates none); the row says what the
+     * core then used, and a mismatch fails the row */
+    if (setenv("PM_NODE_ALLOC", n, 1) != 0 || strcmp(pm_debug_node_alloc(), n) != 0) {
+        pmlab_fail(ctx, "nodes=%s requested, but the core allocates nodes from %s", n,
+                   pm_debug_node_alloc());
+        return 1;
+    }
+    pmlab_set_str(ctx, "node_alloc", pm_debug_node_alloc());
+    return 0;
 }

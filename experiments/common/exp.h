@@ -45,6 +45,19 @@ uint64_t pmx_alloc_timing_off(uint64_t *calls);
 /** Parses a comma list of names; returns the index of `name` in `list` or -1. */
 int pmx_index_of(const char *const *list, const char *name);
 
+/* The `nodes` parameter of the experiments that compare allocators (write, alloc): "slab" (the
+ * library's size-class slabs, its default) or "malloc" (every node its own block from the
+ * allocator under test: PM_NODE_ALLOC=malloc, docs/core.md "Node slabs"). Sets the switch
+ * before the child's first node allocation; 0, or 1 after pmlab_fail on another value. */
+int pmx_node_alloc(const pmlab_config *cfg, pmlab_ctx *ctx);
+/* clang-format off */
+#define PMX_NODES_PARAM(def)                                                                       \
+    {"nodes", PMLAB_PARAM_STR, def, "where the map's nodes come from: slab (the library's slabs) " \
+     "or malloc (one block each from the allocator under test, as the Rust crate does)"}
+#define PMX_NODES_COLUMN                                                                           \
+    {"node_alloc", PMLAB_COL_STR, "where the map's nodes came from: slab or malloc"}
+/* clang-format on */
+
 /** Builds a map of all keys of k with `threads` writers: writer w inserts the keys whose first byte
  * b has b % threads == w into a private map; the private maps' first-byte subtries are then
  * grafted into one map (one O(1) graft per first byte). The empty key goes to writer 0.

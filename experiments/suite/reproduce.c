@@ -55,18 +55,19 @@ static pmlab_suite_run base_runs[] = {
      "--threads 1,2,4,8,16,32,64,128 --backends all --size 2000000 --keys ints --duration-ms 1000 "
      "--trials 5",
      F, "read"},
-    /* write scaling per allocator C051-C054, C182 */
+    /* write scaling per allocator C051-C054, C182: every node from the allocator under test
+     * (nodes=malloc, as the Rust crate allocates them), not from the library's slabs */
     {"write",
-     "--threads auto --allocs glibc,jemalloc --size 50000 --duration-ms 100 --warmup-ms 20 "
-     "--trials 1",
+     "--threads auto --allocs glibc,jemalloc --size 50000 --param nodes=malloc --duration-ms 100 "
+     "--warmup-ms 20 --trials 1",
      Q, "write"},
     {"write",
-     "--threads auto --allocs glibc,jemalloc --size 200000 --duration-ms 300 --warmup-ms 50 "
-     "--trials 3",
+     "--threads auto --allocs glibc,jemalloc --size 200000 --param nodes=malloc --duration-ms 300 "
+     "--warmup-ms 50 --trials 3",
      D, "write"},
     {"write",
      "--threads 1,2,4,8,16,32,64,128 --allocs glibc,jemalloc,tcmalloc,mimalloc --size 2000000 "
-     "--param partitions=256 --duration-ms 1000 --trials 5",
+     "--param partitions=256 --param nodes=malloc --duration-ms 1000 --trials 5",
      F, "write"},
     /* batching C063: one commit per key vs one per batch (live-map transactions) */
     {"write",
