@@ -539,7 +539,9 @@ static void test_adaptive_rerun(void **state)
     srow rows[8];
     assert_int_equal(read_suite_csv(dir, rows, 8), 3);
     assert_string_equal(rows[2].role, "heavy");
-    assert_int_equal(rows[2].trials, 5); /* 2, re-run to 4, then to 5 = --max-trials */
+    /* 2, re-run to 4 (2 more a round); decided there, or re-run once more to 5 = --max-trials
+     * when a trial was contended */
+    assert_true(rows[2].trials == 4 || rows[2].trials == 5);
     char *sj = slurp(pathf("%s/suite.json", dir));
     assert_non_null(strstr(sj, "\"index\": 3, \"folder\": \"03-selftest\", \"role\": \"heavy\", "
                                "\"from_trials\": 2, \"to_trials\": 4"));
@@ -548,7 +550,7 @@ static void test_adaptive_rerun(void **state)
     static char keys[512][96];
     size_t ncf = 0;
     size_t nk = run_keys(pathf("%s/03-selftest", dir), keys, 512, &ncf);
-    assert_true(nk >= 5 * ncf);
+    assert_true(nk >= (size_t)rows[2].trials * ncf);
     char *md = slurp(pathf("%s/report.md", dir));
     assert_non_null(strstr(md, "## Adaptive reruns"));
     assert_non_null(strstr(md, "re-ran heavy (03-selftest) with 2 more trials (2 -> 4)"));
