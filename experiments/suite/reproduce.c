@@ -49,7 +49,7 @@ static pmlab_suite_run base_runs[] = {
      "--threads auto --backends all --size 20000 --duration-ms 80 --warmup-ms 20 --trials 1", Q,
      "read"},
     {"read",
-     "--threads auto --backends all --size 100000 --duration-ms 300 --warmup-ms 60 --trials 3", D,
+     "--threads auto --backends all --size 100000 --duration-ms 300 --warmup-ms 60 --trials 4", D,
      "read"},
     {"read",
      "--threads 1,2,4,8,16,32,64,128 --backends all --size 2000000 --keys ints --duration-ms 1000 "
@@ -63,7 +63,7 @@ static pmlab_suite_run base_runs[] = {
      Q, "write"},
     {"write",
      "--threads auto --allocs glibc,jemalloc --size 200000 --param nodes=malloc --duration-ms 300 "
-     "--warmup-ms 50 --trials 3",
+     "--warmup-ms 50 --trials 4",
      D, "write"},
     {"write",
      "--threads 1,2,4,8,16,32,64,128 --allocs glibc,jemalloc,tcmalloc,mimalloc --size 2000000 "
