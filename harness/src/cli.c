@@ -100,6 +100,8 @@ static const pmlab_command commands[] = {
      "  --resume DIR          continue the interrupted suite in DIR\n"
      "  --max-trials N        trial budget per configuration for re-running inconclusive or\n"
      "                        contended ones (default mode only) [9]\n"
+     "  --budget S            wall-clock seconds the default mode may spend, adaptive reruns\n"
+     "                        included; more seconds decide more claims [600]\n"
      "  --quiet               no progress on stderr\n"
      "  --db DB               import the suite folder (its runs, alerts and verdicts) into\n"
      "                        the campaign database DB when the suite is done\n"

@@ -856,7 +856,7 @@ static int plan_shard(const pmlab_suite *s, unsigned mode, unsigned shards, size
     return 0;
 }
 
-static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_list)
+static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_list, double budget)
 {
     size_t n = suite_nruns(s), nsel = 0, ncfg = 0, ntr = 0;
     double total = 0;
@@ -909,8 +909,7 @@ static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_lis
            nsel, ncfg, ntr, e, PMLAB_CHILD_OVERHEAD_S, PMLAB_RUN_OVERHEAD_S,
            mode == PMLAB_SUITE_DEFAULT ? "; adaptive reruns may add time up to the budget" : "");
     if (mode == PMLAB_SUITE_DEFAULT)
-        printf("budget: %.0fs for the whole default suite, adaptive reruns included\n",
-               PMLAB_DEFAULT_BUDGET_S);
+        printf("budget: %.0fs for the whole default suite, adaptive reruns included\n", budget);
     if (rc)
         return rc;
     strvec sl = {0};
@@ -943,7 +942,7 @@ static int print_plan(const pmlab_suite *s, unsigned mode, const char *shard_lis
 /* ---- the command ---------------------------------------------------------------------------- */
 static const char reproduce_usage[] =
     "usage: pmlab reproduce [--quick|--full] [--out DIR] [--suite NAME] [--claims FILE]...\n"
-    "                       [--max-trials M] [--quiet] [--db DB]\n"
+    "                       [--max-trials M] [--budget S] [--quiet] [--db DB]\n"
     "       pmlab reproduce --plan [--quick|--full] [--suite NAME] [--shards LIST]\n"
     "       pmlab reproduce --resume DIR [--quiet] [--db DB]\n"
     "  --plan         print the runs of the mode, their configurations, trials and estimated\n"
@@ -954,6 +953,7 @@ static const char reproduce_usage[] =
     "  --claims FILE  add the claims of FILE (JSON, docs/report.md) to the report (repeatable)\n"
     "  --max-trials M adaptive reruns (default mode) stop at M trials per configuration\n"
     "                 (default 9)\n"
+    "  --budget S     seconds the default mode may spend, adaptive reruns included (600)\n"
     "  --db DB        import the suite folder into the campaign database DB when it is done\n";
 
 static const pmlab_suite *find_suite(const char *name)
@@ -1071,6 +1071,7 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
     bool quiet = false, plan = false, mode_given = false;
     const char *shard_list = NULL; /* --plan's shard counts */
     unsigned max_trials = 0;
+    double budget = 0; /* --budget S: the default mode's wall-clock budget, 0 = the default */
     strvec extra = {0};
     int rc = 0;
     for (int i = 0; i < argc && !rc; i++) {
@@ -1128,6 +1129,11 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
             if (!parse_u64(v, &m) || m < 1 || m > 1000)
                 rc = usage_error("--max-trials '%s': expected a whole number 1..1000", v);
             max_trials = (unsigned)m;
+        } else if (OPTV("--budget")) {
+            uint64_t b;
+            if (!parse_u64(v, &b) || b < 1 || b > 86400)
+                rc = usage_error("--budget '%s': expected whole seconds 1..86400", v);
+            budget = (double)b;
         } else
             rc = usage_error("reproduce: unexpected argument '%s' (pmlab reproduce --help)", a);
 #undef OPTV
@@ -1135,7 +1141,11 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
     if (!rc && shard_list && !plan)
         rc = usage_error("reproduce: --shards goes with --plan (the estimate per shard count; "
                          "pmlab submit runs shards)");
-    if (!rc && resume && (out || suite_name || extra.n || mode_given || plan || max_trials))
+    if (!rc && budget > 0 && mode_given && mode != PMLAB_SUITE_DEFAULT)
+        rc = usage_error("reproduce: --budget is the default mode's (--quick and --full do no "
+                         "adaptive reruns)");
+    if (!rc && resume &&
+        (out || suite_name || extra.n || mode_given || plan || max_trials || budget > 0))
         rc = usage_error("reproduce --resume DIR takes only --quiet: the suite, mode, claims "
                          "files and budget are those recorded in DIR/suite.json");
     if (!rc && db && !plan)
@@ -1177,12 +1187,13 @@ int cmd_reproduce(int argc, char **argv, const char *cmdline)
         }
         if (plan) {
             sv_free(&extra);
-            return print_plan(suite, mode, shard_list);
+            return print_plan(suite, mode, shard_list,
+                              budget > 0 ? budget : PMLAB_DEFAULT_BUDGET_S);
         }
         st.suite = suite;
         st.mode = mode;
         st.max_trials = max_trials ? max_trials : PMLAB_SUITE_MAX_TRIALS;
-        st.budget = mode == PMLAB_SUITE_DEFAULT ? PMLAB_DEFAULT_BUDGET_S : 0;
+        st.budget = mode != PMLAB_SUITE_DEFAULT ? 0 : budget > 0 ? budget : PMLAB_DEFAULT_BUDGET_S;
         st.claims_files = extra;
         memset(&extra, 0, sizeof extra);
         sv_push(&st.cmdlines, cmdline);

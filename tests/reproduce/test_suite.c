@@ -524,6 +524,26 @@ static void test_bad_claims(void **state)
     free(missing);
 }
 
+/* --budget: whole seconds, default mode only; refused with one line before any folder exists */
+static void test_bad_budget(void **state)
+{
+    (void)state;
+    char *dir = KEEP("%s/budget", g_tmp);
+    const char *bad[] = {"--budget 0", "--budget x", "--quick --budget 60"};
+    for (size_t i = 0; i < 3; i++) {
+        char *errp = pathf("%s/budget.err", g_tmp);
+        int rc =
+            run("'%s' reproduce --suite selftest %s --out '%s' 2>'%s'", g_pmlab, bad[i], dir, errp);
+        assert_int_equal(rc, 2);
+        char *err = slurp(errp);
+        assert_int_equal(count_lines(err), 1);
+        assert_non_null(strstr(err, "--budget"));
+        free(err);
+        assert_false(exists(dir));
+    }
+    free(dir);
+}
+
 /* default mode: a claim with too few trials (2 of the 3 a verdict needs) is re-run with more,
  * up to --max-trials, and the rerun is recorded */
 static void test_adaptive_rerun(void **state)
@@ -532,9 +552,11 @@ static void test_adaptive_rerun(void **state)
     char *dir = KEEP("%s/default", g_tmp);
     char *cf = KEEP("%s/mine.json", g_tmp);
     write_file(cf, claims_json);
-    int rc = run("'%s' reproduce --suite selftest --quiet --max-trials 5 --claims '%s' --out '%s' "
-                 ">'%s.log' 2>&1",
-                 g_pmlab, cf, dir, dir);
+    int rc =
+        run("'%s' reproduce --suite selftest --quiet --max-trials 5 --budget 900 --claims '%s' "
+            "--out '%s' "
+            ">'%s.log' 2>&1",
+            g_pmlab, cf, dir, dir);
     assert_int_equal(rc, 0);
     srow rows[8];
     assert_int_equal(read_suite_csv(dir, rows, 8), 3);
@@ -546,6 +568,7 @@ static void test_adaptive_rerun(void **state)
     assert_non_null(strstr(sj, "\"index\": 3, \"folder\": \"03-selftest\", \"role\": \"heavy\", "
                                "\"from_trials\": 2, \"to_trials\": 4"));
     assert_non_null(strstr(sj, "T900"));
+    assert_non_null(strstr(sj, "\"budget_seconds\": 900")); /* --budget */
     free(sj);
     static char keys[512][96];
     size_t ncf = 0;
@@ -579,7 +602,8 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan), cmocka_unit_test(test_bad_claims),
-        cmocka_unit_test(test_interrupt_and_resume), cmocka_unit_test(test_adaptive_rerun)};
+        cmocka_unit_test(test_interrupt_and_resume), cmocka_unit_test(test_adaptive_rerun),
+        cmocka_unit_test(test_bad_budget)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc == 0)
         run("rm -rf '%s'", g_tmp);
